@@ -1,0 +1,4 @@
+// Stages of stages/html, by name (used by pipelines and `tokenmill stage <name>`).
+import type { StageFactory } from '../../engine/types.ts';
+
+export const stages: Record<string, StageFactory> = {};
