@@ -240,3 +240,31 @@ export class PipelineConfigError extends Error {
 
 /** What `defineStage` returns: a factory users call in pipeline files, named for the CLI. */
 export type StageFactory = ((options?: any) => PipelineStep) & { stageName?: string; defaults?: Record<string, unknown> };
+
+/** `<run>/stats.json`: the merged view of every task's stats, what `pnpm stats` and the HTML report read. */
+export interface RunStats {
+  pipeline: string;
+  /** Pipeline file, as given. */
+  pipelineFile: string;
+  runDir: string;
+  createdAt: string;
+  /** Resolved configuration: stage names + options, task count, seed, input files count. */
+  config: {
+    tasks: number;
+    workers: number;
+    seed: number;
+    inputs: number;
+    steps: Array<{ kind: 'stage' | 'global'; name: string; options?: unknown }>;
+  };
+  phases: Array<{
+    name: string;
+    tasks: number;
+    done: number;
+    wallMs: number;
+    bytesIn: number;
+    /** Per-stage stats merged over the phase's tasks (same order as the stages). */
+    stages: StageStats[];
+  }>;
+  /** Filled by later stages when present (token shards, tokenizer …). */
+  extra: Record<string, unknown>;
+}
