@@ -1,0 +1,2 @@
+// Type shims for dependencies that ship no types.
+declare module 'parquetjs-lite';

@@ -1,0 +1,2 @@
+export { parquetWriter } from './parquet.ts';
+export { jsonlWriter, docToJson } from './jsonl.ts';

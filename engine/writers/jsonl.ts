@@ -1,0 +1,33 @@
+// JSONL(.gz) document writer: `{id, text, metadata}` per line.
+import { createWriteStream } from 'node:fs';
+import { createGzip } from 'node:zlib';
+import { once } from 'node:events';
+import type { Doc, DocSink, Writer } from '../types.ts';
+
+export function docToJson(doc: Doc): string {
+  return JSON.stringify({ id: doc.id, text: doc.text, metadata: doc.metadata });
+}
+
+export function jsonlWriter(options: { gzip?: boolean } = {}): Writer<{ gzip: boolean }> {
+  const gzip = options.gzip ?? true;
+  return {
+    name: 'jsonl',
+    options: { gzip },
+    extension: gzip ? '.jsonl.gz' : '.jsonl',
+    async open(path: string): Promise<DocSink> {
+      const file = createWriteStream(path);
+      const out = gzip ? createGzip({ level: 6 }) : null;
+      out?.pipe(file);
+      const target = out ?? file;
+      return {
+        async write(doc) {
+          if (!target.write(docToJson(doc) + '\n')) await once(target, 'drain');
+        },
+        async close() {
+          target.end();
+          await once(file, 'close');
+        },
+      };
+    },
+  };
+}
