@@ -9,6 +9,7 @@ import { PipelineConfigError } from './types.ts';
 import { checkCompatible, logPath, makePlan, phaseDir, resolvePipelineFile, statsPath, type BuiltPipeline, type Overrides, type Plan } from './plan.ts';
 import { isComplete, runTask, writeAtomic } from './runtime.ts';
 import { mergeStageStats, reviveStats } from './stats.ts';
+import { TMP_SUFFIX } from './context.ts';
 import { isUrl } from './sources.ts';
 import { createProgress, type ProgressMode } from './progress.ts';
 import type { WorkerTask } from './worker-task.ts';
@@ -54,6 +55,7 @@ export async function executePlan(plan: Plan, built: BuiltPipeline, o: RunOption
   }
   if (o.dryRun) return { plan, stats: mergeRunStats(plan) };
   writeAtomic(planFile, JSON.stringify(plan, null, 2) + '\n');
+  removeStaleTemps(plan.runDir);
 
   const progress = createProgress(o.progress ?? 'auto', plan);
   let pool: Piscina | undefined;
@@ -109,6 +111,21 @@ export async function executePlan(plan: Plan, built: BuiltPipeline, o: RunOption
   const stats = mergeRunStats(plan);
   writeAtomic(join(plan.runDir, 'stats.json'), JSON.stringify(stats, null, 1) + '\n');
   return { plan, stats };
+}
+
+/** Temp files left by a killed run are garbage: no final name ever pointed at them. */
+export function removeStaleTemps(dir: string): number {
+  let n = 0;
+  if (!existsSync(dir)) return 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) n += removeStaleTemps(p);
+    else if (e.name.endsWith(TMP_SUFFIX)) {
+      rmSync(p, { force: true });
+      n++;
+    }
+  }
+  return n;
 }
 
 async function runWithConcurrency<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
