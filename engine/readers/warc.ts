@@ -1,104 +1,10 @@
-// WARC/WET reader on the `warcio` library. Only `response` records with an HTML content type
-// (and WET `conversion` records) become documents. A corrupt record is counted (`read_errors`,
-// logged with file and byte offset) and the reader resyncs at the next gzip member / WARC header,
-// so the records after it are still read.
-import { WARCParser } from 'warcio';
+// WARC/WET/ARC reader. Only `response` records with an HTML content type (and WET `conversion`
+// records) become documents. A corrupt record is counted (`read_errors`, logged with file and byte
+// offset) and reading resumes at the next gzip member, so the records after it are kept.
 import type { Doc, ReadContext, Reader } from '../types.ts';
-import { openSource } from '../sources.ts';
+import { iterWarcRecords, type WarcReadResult, type WarcRecordInfo } from './warc-records.ts';
 
-export interface WarcRecordInfo {
-  offset: number;
-  type: string;
-  targetUri: string | null;
-  date: string | null;
-  recordId: string | null;
-  contentLength: number;
-  httpStatus: string | null;
-  contentType: string | null;
-  /** Payload after HTTP headers, transfer- and content-decoding. */
-  payload: Uint8Array;
-}
-
-export interface WarcReadResult {
-  /** Errors met while reading, each naming the byte offset. */
-  errors: Array<{ offset: number; message: string }>;
-}
-
-const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
-const WARC_MAGIC = [...Buffer.from('WARC/')];
-const MAX_RESYNCS = 1000;
-
-/** Find the first occurrence of `pattern` at or after `from`; -1 if none. */
-async function findNext(source: string, from: number, pattern: number[]): Promise<number> {
-  let pos = from;
-  let carry: Buffer = Buffer.alloc(0);
-  for await (const chunk of openSource(source, { start: from })) {
-    const buf: Buffer = carry.length ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const idx = buf.indexOf(Buffer.from(pattern));
-    if (idx >= 0) return pos - carry.length + idx;
-    carry = buf.subarray(Math.max(0, buf.length - pattern.length + 1));
-    pos += chunk.length;
-  }
-  return -1;
-}
-
-async function isGzip(source: string): Promise<boolean> {
-  for await (const chunk of openSource(source)) return chunk[0] === 0x1f && chunk[1] === 0x8b;
-  return false;
-}
-
-function httpStatusOf(rec: any): string | null {
-  const h = rec.httpHeaders;
-  if (!h) return null;
-  // Requests have "GET /path HTTP/1.1": the reference reader reports the path as the status.
-  return h.statusCode !== undefined && h.statusCode !== 0 ? String(h.statusCode) : (h.statusline?.split(' ')[1] ?? null);
-}
-
-/**
- * Iterate over every record of a WARC (or WARC.gz) with its decoded payload, resyncing after
- * corrupt records. `errors` is filled as errors happen.
- */
-export async function* iterWarcRecords(source: string, result: WarcReadResult, onBytes?: (n: number) => void): AsyncGenerator<WarcRecordInfo> {
-  const gz = await isGzip(source);
-  let base = 0;
-  let resyncs = 0;
-  let lastOffset = -1;
-  for (;;) {
-    const parser = new WARCParser(openSource(source, { start: base, onBytes }));
-    let failedAt = -1;
-    try {
-      for await (const rec of parser) {
-        const offset = base + parser.offset;
-        if (gz && offset === lastOffset) {
-          throw new Error('gzip member continues beyond a single record: not a multi-member (per-record) gzip WARC; recompress it with one gzip member per record');
-        }
-        lastOffset = offset;
-        const payload = await rec.readFully(true);
-        const wh = rec.warcHeaders.headers;
-        yield {
-          offset,
-          type: rec.warcType ?? 'unknown',
-          targetUri: rec.warcTargetURI ?? null,
-          date: wh.get('WARC-Date') ?? null,
-          recordId: wh.get('WARC-Record-ID') ?? null,
-          contentLength: Number(wh.get('Content-Length') ?? 0),
-          httpStatus: httpStatusOf(rec),
-          contentType: rec.httpHeaders?.headers.get('Content-Type') ?? wh.get('Content-Type') ?? null,
-          payload,
-        };
-      }
-      return;
-    } catch (e) {
-      failedAt = Math.max(base, lastOffset);
-      result.errors.push({ offset: failedAt, message: (e as Error).message.split('\n')[0] });
-      if (String((e as Error).message).startsWith('gzip member continues')) return;
-    }
-    if (++resyncs > MAX_RESYNCS) return;
-    const next = await findNext(source, failedAt + 1, gz ? GZIP_MAGIC : WARC_MAGIC);
-    if (next < 0) return;
-    base = next;
-  }
-}
+export { iterWarcRecords };
 
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml)/i;
 
@@ -114,29 +20,20 @@ export function warcReader(options: WarcReaderOptions = {}): Reader<WarcReaderOp
     async *read(source: string, ctx: ReadContext): AsyncIterable<Doc> {
       const result: WarcReadResult = { errors: [] };
       let reported = 0;
-      const origWarn = console.warn;
-      // warcio reports some record-level problems through console.warn: count them instead.
-      console.warn = (...args: unknown[]) => {
-        ctx.stats.count('warc_warnings');
-        ctx.log.warn(`${source}: ${args.map(String).join(' ').split('\n')[0]}`);
-      };
-      try {
-        for await (const rec of iterWarcRecords(source, result, ctx.onBytes)) {
-          for (; reported < result.errors.length; reported++) reportError(source, result.errors[reported], ctx);
-          ctx.stats.count('warc_records');
-          const doc = recordToDoc(rec, source, options, ctx);
-          if (doc) yield doc;
-        }
+      for await (const rec of iterWarcRecords(source, result, ctx.onBytes)) {
         for (; reported < result.errors.length; reported++) reportError(source, result.errors[reported], ctx);
-      } finally {
-        console.warn = origWarn;
+        ctx.stats.count('warc_records');
+        if (rec.truncated) ctx.stats.count('truncated_records');
+        const doc = recordToDoc(rec, source, options, ctx);
+        if (doc) yield doc;
       }
+      for (; reported < result.errors.length; reported++) reportError(source, result.errors[reported], ctx);
     },
   };
 }
 
-function reportError(source: string, err: { offset: number; message: string }, ctx: ReadContext): void {
-  ctx.stats.count('read_errors');
+function reportError(source: string, err: { offset: number; message: string; warning?: boolean }, ctx: ReadContext): void {
+  ctx.stats.count(err.warning ? 'read_warnings' : 'read_errors');
   ctx.log.warn(`${source}: bad record at byte ${err.offset}: ${err.message}`);
 }
 
@@ -149,6 +46,7 @@ function recordToDoc(rec: WarcRecordInfo, source: string, o: WarcReaderOptions, 
     source,
     offset: rec.offset,
     contentType: rec.contentType ?? undefined,
+    ...(rec.identifiedLanguage ? { ccLanguage: rec.identifiedLanguage } : {}),
   };
   if (rec.type === 'conversion') {
     // WET: the text is already extracted.
