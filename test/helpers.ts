@@ -34,3 +34,15 @@ export function cliSpawn(args: string[], env: Record<string, string> = {}) {
 export function tempDir(prefix = 'tokenmill-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/** Run `tokenmill <args>` asynchronously (needed when the test process itself serves HTTP). */
+export function cliAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(TSX, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

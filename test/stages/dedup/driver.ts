@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTaskContext } from '../../../engine/context.ts';
-import type { Doc, GlobalPhase, PipelineStep, Stage } from '../../../engine/types.ts';
+import type { Doc, DocProcessor, GlobalPhase, PipelineStep, Stage } from '../../../engine/types.ts';
 import { expandSteps } from '../../../engine/plan.ts';
 import { emptyStageStats } from '../../../engine/stats.ts';
 import type { StageStats } from '../../../engine/types.ts';
@@ -80,7 +80,7 @@ export async function drive(stage: PipelineStep | PipelineStep[], docs: Doc[], r
     for (let rank = 0; rank < tasks; rank++) {
       const pending: Array<[string, string]> = [];
       const ctxs = phase.map((s) => makeTaskContext({ runDir, rank, tasks, docTasks: tasks, stageName: s.name, log: silent, pending }));
-      const procs = [];
+      const procs: DocProcessor[] = [];
       for (let k = 0; k < phase.length; k++) procs.push(await phase[k].open(ctxs[k]));
       const outDocs: Doc[] = [];
       const push = async (doc: Doc, from: number) => {
