@@ -65,3 +65,31 @@ export function sharedPath(rel: string): string | null {
   const p = join(SHARED, rel);
   return existsSync(p) ? p : null;
 }
+
+/**
+ * The large real-HTML WARC of ../shared/tools/make-real-warc.py (Debian documentation pages),
+ * built once into bench/work/real.warc.gz. Returns null (with the reason printed) if it cannot be made.
+ */
+export async function realWarc(): Promise<string | null> {
+  const { spawnSync } = await import('node:child_process');
+  const out = join(WORK_DIR, 'real.warc.gz');
+  if (existsSync(out)) return out;
+  const tool = sharedPath('tools/make-real-warc.py');
+  if (!tool) {
+    console.log('  skipped: ../shared/tools/make-real-warc.py is absent');
+    return null;
+  }
+  mkdirSync(WORK_DIR, { recursive: true });
+  // The full set (7,142 pages, ~42 MB) needs Debian's documentation packages: install them first.
+  console.log('  building the real-HTML WARC (apt-get installs the Debian documentation packages once)');
+  spawnSync('apt-get', ['update', '-q'], { stdio: 'ignore' });
+  const tmp = `${out}.partial`;
+  let r = spawnSync('python3', [tool, tmp, '--install'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) r = spawnSync('python3', [tool, tmp], { stdio: 'inherit' });
+  if (r.status === 0) (await import('node:fs')).renameSync(tmp, out);
+  if (r.status !== 0 || !existsSync(out)) {
+    console.log('  skipped: could not build the real-HTML WARC');
+    return null;
+  }
+  return out;
+}
