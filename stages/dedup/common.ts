@@ -160,3 +160,10 @@ export function compareKeys(
 export function hex64(hi: number, lo: number): string {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
+
+/** The filter saw other documents than the hashing stage (count or id mismatch). */
+export function alignmentError(stage: string, rank: number, what: string): Error {
+  return new Error(
+    `${stage}: task ${rank}: ${what}; the documents changed between the hashing and filter phases (stages before the dedup must be deterministic, and the task count must not change)`,
+  );
+}

@@ -17,7 +17,7 @@ import { check, resolveOptions } from '../../engine/stage.ts';
 import { MinHasher, type MinHashConfig } from './minhasher.ts';
 import { RecordBuffer, RecordReader, RecordWriter, mergeSorted, readAllRecords, writeSorted } from './records.ts';
 import {
-  KEEP_RULES, KEY_WORDS, compareKeys, hex64, makeKeyer, pad5, readManifest, readManifests, sourceRanks, writeManifest,
+  KEEP_RULES, KEY_WORDS, alignmentError, compareKeys, hex64, makeKeyer, pad5, readManifest, readManifests, sourceRanks, writeManifest,
   type KeepRule, type TaskManifest,
 } from './common.ts';
 
@@ -274,13 +274,6 @@ function clusterPhase(o: MinHashOptions): GlobalPhase {
       ctx.log.info(`minhash-cluster: ${total} documents, ${nClusters} clusters, ${removed} to remove`);
     },
   };
-}
-
-/** Per-task filter shared by every dedup method: walks a sorted list of (index, …) records. */
-export function alignmentError(stage: string, rank: number, what: string): Error {
-  return new Error(
-    `${stage}: task ${rank}: ${what}; the documents changed between the hashing and filter phases (stages before the dedup must be deterministic, and the task count must not change)`,
-  );
 }
 
 function filterStage(o: MinHashOptions, writeExclusions: boolean): Stage<MinHashOptions> {

@@ -1,0 +1,250 @@
+// Dedup by one 64-bit hash per document (exact text, normalised URL), as three steps:
+//   <name>-hashes (per doc task)   [hash, index, priority key] records → sorted runs per partition
+//   <name>-groups (one task per partition, in parallel) k-way merge; in each group of equal hashes
+//                  the preferred document is kept, the others go to per-doc-task removal lists
+//   <name>-filter (per doc task)   drops the listed documents with the method's reason
+// Partitions split the hash space (hash mod P), so groups never straddle tasks and P — like the
+// doc task count — does not change which documents are kept. Files under `dir`:
+//   tasks/NNNNN.json               manifest (doc count, runs, source table)
+//   hashes/PPP/NNNNN-RRRRR.bin     10 words [hash hi, lo, index, key×7], sorted by hash
+//   remove/NNNNN/PPP.bin           3 words [index, id hash hi, lo], sorted by index
+import type { Doc, DocProcessor, GlobalPhase, PipelineStep, Stage, TaskContext } from '../../engine/types.ts';
+import { check, resolveOptions } from '../../engine/stage.ts';
+import { RecordBuffer, RecordWriter, mergeSorted, readAllRecords, writeSorted } from './records.ts';
+import {
+  KEEP_RULES, KEY_WORDS, alignmentError, compareKeys, makeKeyer, pad5, readManifest, readManifests, sourceRanks, writeManifest, xxh,
+  type KeepRule,
+} from './common.ts';
+
+export interface HashDedupOptions {
+  [key: string]: unknown;
+  keep: KeepRule;
+  priorityField: string;
+  /** Partitions of the hash space = tasks of the groups phase (0: one per doc task, at most 32). */
+  partitions: number;
+  /** Documents per sorted run (memory of the hashing stage: 40 bytes per document). */
+  runDocs: number;
+  dir: string;
+}
+
+export const HASH_DEDUP_OPTIONS: HashDedupOptions = { keep: 'first', priorityField: '', partitions: 0, runDocs: 1_000_000, dir: '' };
+
+/** What distinguishes one hash-dedup method from another. */
+export interface HashMethod<O extends HashDedupOptions> {
+  name: string;
+  /** Drop reason, e.g. "exact_duplicate". */
+  reason: string;
+  /** Counter prefix, e.g. "exact". */
+  prefix: string;
+  defaults: O;
+  validate?(o: O): void;
+  /** Build the per-task hash function: [hi, lo] of the document's key, or null to never dedup it. */
+  hasher(o: O): Promise<(doc: Doc) => [number, number] | null>;
+}
+
+const REC_W = 3 + KEY_WORDS;
+const REMOVE_W = 3;
+const pad3 = (n: number) => String(n).padStart(3, '0');
+const runPath = (dir: string, part: number, rank: number, run: number) => `${dir}/hashes/${pad3(part)}/${pad5(rank)}-${pad5(run)}.bin`;
+const removePath = (dir: string, rank: number, part: number) => `${dir}/remove/${pad5(rank)}/${pad3(part)}.bin`;
+
+export function partitionsFor(o: HashDedupOptions, docTasks: number): number {
+  return o.partitions > 0 ? o.partitions : Math.max(1, Math.min(docTasks, 32));
+}
+
+function hashesStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Stage<O> {
+  return {
+    kind: 'stage',
+    name: `${m.name}-hashes`,
+    options: o,
+    async open(ctx: TaskContext): Promise<DocProcessor> {
+      const hashOf = await m.hasher(o);
+      const keyer = await makeKeyer(o.keep, o.priorityField);
+      const P = partitionsFor(o, ctx.docTasks);
+      const bufs = Array.from({ length: P }, () => new RecordBuffer(REC_W, 256));
+      const rec = new Uint32Array(REC_W);
+      let docs = 0;
+      let runs = 0;
+      let buffered = 0;
+      const spill = () => {
+        for (let q = 0; q < P; q++) {
+          writeSorted(ctx.output(runPath(o.dir, q, ctx.rank, runs)), bufs[q].data, bufs[q].n, REC_W);
+          bufs[q].clear();
+        }
+        runs++;
+        buffered = 0;
+      };
+      return {
+        process(doc: Doc) {
+          const idx = docs++;
+          const h = hashOf(doc);
+          if (!h) {
+            ctx.stats.count(`${m.prefix}_unhashed`);
+            return doc;
+          }
+          rec[0] = h[0];
+          rec[1] = h[1];
+          rec[2] = idx;
+          keyer.key(doc, rec, 3);
+          bufs[h[1] % P].push(rec);
+          if (++buffered >= o.runDocs) spill();
+          return doc;
+        },
+        finish() {
+          if (buffered > 0) spill();
+          writeManifest(ctx, o.dir, { rank: ctx.rank, docs, runs, sources: keyer.sources });
+        },
+      };
+    },
+  };
+}
+
+function groupsPhase<O extends HashDedupOptions>(m: HashMethod<O>, o: O): GlobalPhase {
+  return {
+    kind: 'global',
+    name: `${m.name}-groups`,
+    options: o,
+    tasks: (docTasks) => partitionsFor(o, docTasks),
+    async run(ctx) {
+      const q = ctx.rank;
+      const manifests = readManifests(ctx, o.dir);
+      const ranks = sourceRanks(manifests);
+      const paths: string[] = [];
+      const fileTask: number[] = [];
+      for (const man of manifests) {
+        for (let r = 0; r < man.runs; r++) {
+          paths.push(ctx.path(runPath(o.dir, q, man.rank, r)));
+          fileTask.push(man.rank);
+        }
+      }
+      const removals = manifests.map(() => new RecordBuffer(REMOVE_W, 64));
+      // Members of the current group: [task, record words…].
+      const group = new RecordBuffer(1 + REC_W, 16);
+      const member = new Uint32Array(1 + REC_W);
+      const removeRec = new Uint32Array(REMOVE_W);
+      let groups = 0;
+      let removed = 0;
+      const close = () => {
+        if (group.n > 1) {
+          const g = group.data;
+          const W = 1 + REC_W;
+          let best = 0;
+          for (let i = 1; i < group.n; i++) {
+            const a = i * W;
+            const b = best * W;
+            if (compareKeys(ranks, g, a + 4, g[a], g[a + 3], g, b + 4, g[b], g[b + 3]) < 0) best = i;
+          }
+          for (let i = 0; i < group.n; i++) {
+            if (i === best) continue;
+            const a = i * W;
+            removeRec[0] = g[a + 3];
+            removeRec[1] = g[a + 4 + 5];
+            removeRec[2] = g[a + 4 + 6];
+            removals[g[a]].push(removeRec);
+            removed++;
+          }
+          groups++;
+          ctx.stats.observe('group_size', group.n);
+        }
+        group.clear();
+      };
+      let hi = -1;
+      let lo = -1;
+      mergeSorted(paths, REC_W, (r, file) => {
+        const h = r.buf[r.pos];
+        const l = r.buf[r.pos + 1];
+        if (h !== hi || l !== lo) {
+          close();
+          hi = h;
+          lo = l;
+        }
+        member[0] = fileTask[file];
+        member.set(r.buf.subarray(r.pos, r.pos + REC_W), 1);
+        group.push(member);
+      });
+      close();
+      for (const man of manifests) {
+        const buf = removals[man.rank];
+        const order = Array.from({ length: buf.n }, (_, i) => i).sort((a, b) => buf.data[a * REMOVE_W] - buf.data[b * REMOVE_W]);
+        const w = new RecordWriter(ctx.output(removePath(o.dir, man.rank, q)), REMOVE_W);
+        for (const i of order) w.push(buf.data, i * REMOVE_W);
+        w.close();
+      }
+      ctx.stats.count(`${m.prefix}_groups`, groups);
+      ctx.stats.count(`${m.prefix}_duplicates`, removed);
+    },
+  };
+}
+
+function filterStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O, writeExclusions: boolean): Stage<O> {
+  const name = `${m.name}-filter`;
+  return {
+    kind: 'stage',
+    name,
+    options: o,
+    writeExclusions,
+    async open(ctx) {
+      const manifest = readManifest(ctx, o.dir, ctx.rank);
+      const P = partitionsFor(o, ctx.docTasks);
+      const parts = Array.from({ length: P }, (_, q) => readAllRecords(ctx.path(removePath(o.dir, ctx.rank, q)), REMOVE_W));
+      const all = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
+      let o2 = 0;
+      for (const p of parts) {
+        all.set(p, o2);
+        o2 += p.length;
+      }
+      const n = all.length / REMOVE_W;
+      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => all[a * REMOVE_W] - all[b * REMOVE_W]);
+      const { h64 } = await xxh();
+      let next = 0;
+      let idx = 0;
+      let error: Error | undefined;
+      return {
+        process(doc: Doc) {
+          const i = idx++;
+          if (next >= n || all[order[next] * REMOVE_W] !== i) return doc;
+          const at = order[next++] * REMOVE_W;
+          const h = h64(doc.id ?? '');
+          if (Number(h >> 32n) !== all[at + 1] || Number(h & 0xffffffffn) !== all[at + 2]) {
+            error ??= alignmentError(name, ctx.rank, `document ${i} has id "${doc.id}", not the one hashed`);
+            return doc;
+          }
+          return m.reason;
+        },
+        finish() {
+          if (error) throw error;
+          if (idx !== manifest.docs) throw alignmentError(name, ctx.rank, `saw ${idx} documents, the hashing phase saw ${manifest.docs}`);
+        },
+      };
+    },
+  };
+}
+
+/** Make the user-facing factory of a hash-dedup method (expands into hashes → groups → filter). */
+export function hashDedup<O extends HashDedupOptions>(m: HashMethod<O>) {
+  const validate = (o: O) => {
+    check(KEEP_RULES.includes(o.keep), m.name, 'keep', `must be one of ${KEEP_RULES.join(', ')}`);
+    check(Number.isInteger(o.partitions) && o.partitions >= 0, m.name, 'partitions', 'must be a non-negative integer');
+    check(Number.isInteger(o.runDocs) && o.runDocs >= 1, m.name, 'runDocs', 'must be a positive integer');
+    check(o.dir.length > 0 && !o.dir.startsWith('/') && !o.dir.includes('..'), m.name, 'dir', 'must be a relative folder inside the run directory');
+    m.validate?.(o);
+  };
+  return Object.assign(
+    (given?: Partial<O> & { writeExclusions?: boolean }): Stage<O> => {
+      const { writeExclusions = false, ...rest } = given ?? {};
+      const o = resolveOptions(m.name, m.defaults, rest as Partial<O>);
+      return {
+        kind: 'stage',
+        name: m.name,
+        options: o,
+        writeExclusions,
+        validate: () => validate(o),
+        open() {
+          throw new Error(`${m.name} is a multi-phase stage: run it through the engine, which expands it`);
+        },
+        expand: (): PipelineStep[] => [hashesStage(m, o), groupsPhase(m, o), filterStage(m, o, writeExclusions)],
+      };
+    },
+    { stageName: m.name, defaults: m.defaults as Record<string, unknown> },
+  );
+}
