@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, num, str } from './args.ts';
-import { phaseStatus, runPipeline } from '../engine/executor.ts';
+import { mergeRunStats, phaseStatus, runPipeline } from '../engine/executor.ts';
 import { makePlan, resolvePipelineFile, type Overrides, type Plan } from '../engine/plan.ts';
 import { PipelineConfigError } from '../engine/types.ts';
 import type { ProgressMode } from '../engine/progress.ts';
@@ -21,6 +21,13 @@ export const PIPELINE_USAGE = `usage: tokenmill pipeline <name|file> [options]
   --dry-run              print the plan and exit
   --progress <mode>      bar | lines | none (default: bar on a TTY, lines otherwise)
   --executor <local|slurm>  where tasks run (default local)
+
+Slurm (--executor slurm): one job array per phase, chained with afterok; relaunch submits only unfinished ranks
+  --partition <p> --cpus-per-task <n> --mem <4G> --time <hh:mm:ss>
+  --max-array-size <n>   the cluster's MaxArraySize (default 1000): larger phases are split
+  --concurrency <k>      at most k tasks of an array at once (--array=…%k)
+  --sbatch-args "<…>"    extra #SBATCH lines, e.g. "--account=abc --qos=low"
+  --wait                 poll squeue until the jobs end, then merge stats and report
 `;
 
 export function overridesFrom(flags: Record<string, string | boolean>): Overrides {
@@ -38,7 +45,7 @@ export function overridesFrom(flags: Record<string, string | boolean>): Override
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, ['force', 'status', 'dry-run', 'help']);
+  const { positionals, flags } = parseArgs(argv, ['force', 'status', 'dry-run', 'help', 'wait']);
   if (flags.help || positionals.length === 0) {
     process.stdout.write(PIPELINE_USAGE);
     if (!flags.help) process.exitCode = 2;
@@ -49,8 +56,7 @@ export async function main(argv: string[]): Promise<void> {
   const executor = str(flags, 'executor') ?? 'local';
   if (flags.status) return printStatus(name, o);
   if (executor === 'slurm') {
-    const slurm = '../engine/slurm.ts';
-    const { submitSlurm } = await import(slurm);
+    const { submitSlurm } = await import('../engine/slurm.ts');
     await submitSlurm(name, o, flags);
     return;
   }
@@ -79,6 +85,9 @@ async function printStatus(name: string, o: Overrides): Promise<void> {
     return;
   }
   const saved = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
+  // Stats are merged from the tasks' files: after a relaunch they are complete again.
+  const { writeAtomic } = await import('../engine/runtime.ts');
+  writeAtomic(join(saved.runDir, 'stats.json'), JSON.stringify(mergeRunStats(saved), null, 1) + '\n');
   for (const p of phaseStatus(saved)) {
     const failed = p.failed.length ? `${p.failed.length} failed (ranks ${p.failed.slice(0, 10).join(',')}${p.failed.length > 10 ? ',…' : ''})  ` : '';
     console.log(`${p.phase.padEnd(24)} ${String(p.done).padStart(5)}/${p.tasks} done  ${failed}${p.tasks - p.done - p.failed.length} pending`);

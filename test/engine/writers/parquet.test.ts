@@ -15,7 +15,7 @@ import { jsonlWriter } from '../../../engine/writers/jsonl.ts';
 import { emptyStageStats, sinkFor } from '../../../engine/stats.ts';
 import type { Doc } from '../../../engine/types.ts';
 
-const ctx = () => ({ stats: sinkFor(emptyStageStats('read')), log: { info: () => {}, warn: () => {} } });
+const ctx = () => ({ stats: sinkFor(emptyStageStats('read')), log: { info: (_m: string) => {}, warn: (_m: string) => {} } });
 
 async function realDocs(): Promise<Doc[]> {
   const docs: Doc[] = [];
