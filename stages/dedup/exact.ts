@@ -27,6 +27,9 @@ export const exactDedup = hashDedup<ExactDedupOptions>({
   async hasher(o) {
     const { h64 } = await xxh();
     const norm = o.normalizeFn ?? normalizer(o.normalize);
-    return (doc: Doc) => split64(h64(norm(doc.text)));
+    return (doc: Doc, emit) => {
+      const [hi, lo] = split64(h64(norm(doc.text)));
+      emit(hi, lo, 0);
+    };
   },
 });

@@ -6,8 +6,9 @@
 // Partitions split the hash space (hash mod P), so groups never straddle tasks and P — like the
 // doc task count — does not change which documents are kept. Files under `dir`:
 //   tasks/NNNNN.json               manifest (doc count, runs, source table)
-//   hashes/PPP/NNNNN-RRRRR.bin     10 words [hash hi, lo, index, key×7], sorted by hash
-//   remove/NNNNN/PPP.bin           3 words [index, id hash hi, lo], sorted by index
+//   hashes/PPP/NNNNN-RRRRR.bin     11 words [hash hi, lo, index, part, key×7], sorted by hash
+//   remove/NNNNN/PPP.bin           4 words [index, part, id hash hi, lo], sorted by (index, part)
+// A document may hash several parts (line dedup hashes each line); whole-document methods use part 0.
 import type { Doc, DocProcessor, GlobalPhase, PipelineStep, Stage, TaskContext } from '../../engine/types.ts';
 import { check, resolveOptions } from '../../engine/stage.ts';
 import { RecordBuffer, RecordWriter, mergeSorted, readAllRecords, writeSorted } from './records.ts';
@@ -22,7 +23,7 @@ export interface HashDedupOptions {
   priorityField: string;
   /** Partitions of the hash space = tasks of the groups phase (0: one per doc task, at most 32). */
   partitions: number;
-  /** Documents per sorted run (memory of the hashing stage: 40 bytes per document). */
+  /** Records (documents, or lines for line dedup) per sorted run: 44 bytes each in memory. */
   runDocs: number;
   dir: string;
 }
@@ -38,12 +39,20 @@ export interface HashMethod<O extends HashDedupOptions> {
   prefix: string;
   defaults: O;
   validate?(o: O): void;
-  /** Build the per-task hash function: [hi, lo] of the document's key, or null to never dedup it. */
-  hasher(o: O): Promise<(doc: Doc) => [number, number] | null>;
+  /**
+   * Build the per-task hash function: calls `emit(hi, lo, part)` for each hashed part of the
+   * document (none: the document is never a duplicate). Parts are numbered from 0 in increasing order.
+   */
+  hasher(o: O): Promise<(doc: Doc, emit: (hi: number, lo: number, part: number) => void) => void>;
+  /** Every member of a group is removed (no copy kept), e.g. CCNet/cs336-style line dedup. */
+  removeAll?(o: O): boolean;
+  /** Apply the removal of some parts (sorted) to a document: default drops it with `reason`. */
+  apply?(doc: Doc, parts: number[], o: O, ctx: TaskContext): Doc | string;
 }
 
-const REC_W = 3 + KEY_WORDS;
-const REMOVE_W = 3;
+const REC_W = 4 + KEY_WORDS;
+const REMOVE_W = 4;
+const K0 = 4; // first key word in a record
 const pad3 = (n: number) => String(n).padStart(3, '0');
 const runPath = (dir: string, part: number, rank: number, run: number) => `${dir}/hashes/${pad3(part)}/${pad5(rank)}-${pad5(run)}.bin`;
 const removePath = (dir: string, rank: number, part: number) => `${dir}/remove/${pad5(rank)}/${pad3(part)}.bin`;
@@ -63,7 +72,21 @@ function hashesStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Stage<
       const P = partitionsFor(o, ctx.docTasks);
       const bufs = Array.from({ length: P }, () => new RecordBuffer(REC_W, 256));
       const rec = new Uint32Array(REC_W);
+      const keyBuf = new Uint32Array(KEY_WORDS);
       let docs = 0;
+      let hashed = 0;
+      let idx = 0;
+      const emit = (hi: number, lo: number, part: number) => {
+        if (hashed++ === 0) keyer.key(current!, keyBuf);
+        rec[0] = hi;
+        rec[1] = lo;
+        rec[2] = idx;
+        rec[3] = part;
+        rec.set(keyBuf, K0);
+        bufs[lo % P].push(rec);
+        buffered++;
+      };
+      let current: Doc | undefined;
       let runs = 0;
       let buffered = 0;
       const spill = () => {
@@ -76,18 +99,13 @@ function hashesStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Stage<
       };
       return {
         process(doc: Doc) {
-          const idx = docs++;
-          const h = hashOf(doc);
-          if (!h) {
-            ctx.stats.count(`${m.prefix}_unhashed`);
-            return doc;
-          }
-          rec[0] = h[0];
-          rec[1] = h[1];
-          rec[2] = idx;
-          keyer.key(doc, rec, 3);
-          bufs[h[1] % P].push(rec);
-          if (++buffered >= o.runDocs) spill();
+          idx = docs++;
+          current = doc;
+          hashed = 0;
+          hashOf(doc, emit);
+          current = undefined;
+          if (hashed === 0) ctx.stats.count(`${m.prefix}_unhashed`);
+          if (buffered >= o.runDocs) spill();
           return doc;
         },
         finish() {
@@ -122,24 +140,31 @@ function groupsPhase<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Global
       const group = new RecordBuffer(1 + REC_W, 16);
       const member = new Uint32Array(1 + REC_W);
       const removeRec = new Uint32Array(REMOVE_W);
+      const removeAll = m.removeAll?.(o) ?? false;
       let groups = 0;
       let removed = 0;
       const close = () => {
         if (group.n > 1) {
           const g = group.data;
           const W = 1 + REC_W;
-          let best = 0;
-          for (let i = 1; i < group.n; i++) {
-            const a = i * W;
-            const b = best * W;
-            if (compareKeys(ranks, g, a + 4, g[a], g[a + 3], g, b + 4, g[b], g[b + 3]) < 0) best = i;
+          // member layout: [task, hash hi, lo, index, part, key×7]
+          let best = -1;
+          if (!removeAll) {
+            best = 0;
+            for (let i = 1; i < group.n; i++) {
+              const a = i * W;
+              const b = best * W;
+              const c = compareKeys(ranks, g, a + 1 + K0, g[a], g[a + 3], g, b + 1 + K0, g[b], g[b + 3]);
+              if (c < 0 || (c === 0 && g[a + 4] < g[b + 4])) best = i;
+            }
           }
           for (let i = 0; i < group.n; i++) {
             if (i === best) continue;
             const a = i * W;
             removeRec[0] = g[a + 3];
-            removeRec[1] = g[a + 4 + 5];
-            removeRec[2] = g[a + 4 + 6];
+            removeRec[1] = g[a + 4];
+            removeRec[2] = g[a + 1 + K0 + 5];
+            removeRec[3] = g[a + 1 + K0 + 6];
             removals[g[a]].push(removeRec);
             removed++;
           }
@@ -165,7 +190,8 @@ function groupsPhase<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Global
       close();
       for (const man of manifests) {
         const buf = removals[man.rank];
-        const order = Array.from({ length: buf.n }, (_, i) => i).sort((a, b) => buf.data[a * REMOVE_W] - buf.data[b * REMOVE_W]);
+        const d = buf.data;
+        const order = Array.from({ length: buf.n }, (_, i) => i).sort((a, b) => d[a * REMOVE_W] - d[b * REMOVE_W] || d[a * REMOVE_W + 1] - d[b * REMOVE_W + 1]);
         const w = new RecordWriter(ctx.output(removePath(o.dir, man.rank, q)), REMOVE_W);
         for (const i of order) w.push(buf.data, i * REMOVE_W);
         w.close();
@@ -194,7 +220,7 @@ function filterStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O, writeEx
         o2 += p.length;
       }
       const n = all.length / REMOVE_W;
-      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => all[a * REMOVE_W] - all[b * REMOVE_W]);
+      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => all[a * REMOVE_W] - all[b * REMOVE_W] || all[a * REMOVE_W + 1] - all[b * REMOVE_W + 1]);
       const { h64 } = await xxh();
       let next = 0;
       let idx = 0;
@@ -203,13 +229,15 @@ function filterStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O, writeEx
         process(doc: Doc) {
           const i = idx++;
           if (next >= n || all[order[next] * REMOVE_W] !== i) return doc;
-          const at = order[next++] * REMOVE_W;
+          const at = order[next] * REMOVE_W;
           const h = h64(doc.id ?? '');
-          if (Number(h >> 32n) !== all[at + 1] || Number(h & 0xffffffffn) !== all[at + 2]) {
+          if (Number(h >> 32n) !== all[at + 2] || Number(h & 0xffffffffn) !== all[at + 3]) {
             error ??= alignmentError(name, ctx.rank, `document ${i} has id "${doc.id}", not the one hashed`);
             return doc;
           }
-          return m.reason;
+          const parts: number[] = [];
+          while (next < n && all[order[next] * REMOVE_W] === i) parts.push(all[order[next++] * REMOVE_W + 1]);
+          return m.apply ? m.apply(doc, parts, o, ctx) : m.reason;
         },
         finish() {
           if (error) throw error;

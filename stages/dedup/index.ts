@@ -5,6 +5,7 @@ import type { StageFactory } from '../../engine/types.ts';
 import { minhash } from './minhash.ts';
 import { exactDedup } from './exact.ts';
 import { urlDedup } from './url-dedup.ts';
+import { lineDedup } from './line-dedup.ts';
 
-export { minhash, exactDedup, urlDedup };
-export const stages: Record<string, StageFactory> = { 'exact-dedup': exactDedup, minhash, 'url-dedup': urlDedup };
+export { minhash, exactDedup, urlDedup, lineDedup };
+export const stages: Record<string, StageFactory> = { 'exact-dedup': exactDedup, minhash, 'url-dedup': urlDedup, 'line-dedup': lineDedup };

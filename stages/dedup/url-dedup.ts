@@ -23,6 +23,10 @@ export const urlDedup = hashDedup<UrlDedupOptions>({
   defaults: URL_DEDUP_OPTIONS,
   async hasher(o) {
     const { h64 } = await xxh();
-    return (doc: Doc) => (typeof doc.metadata.url === 'string' && doc.metadata.url ? split64(h64(normalizeUrl(doc.metadata.url, o))) : null);
+    return (doc: Doc, emit) => {
+      if (typeof doc.metadata.url !== 'string' || !doc.metadata.url) return;
+      const [hi, lo] = split64(h64(normalizeUrl(doc.metadata.url, o)));
+      emit(hi, lo, 0);
+    };
   },
 });

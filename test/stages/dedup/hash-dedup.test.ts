@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Doc } from '../../../engine/types.ts';
 import { exactDedup } from '../../../stages/dedup/exact.ts';
 import { urlDedup } from '../../../stages/dedup/url-dedup.ts';
+import { lineDedup } from '../../../stages/dedup/line-dedup.ts';
 import { normalizeUrl } from '../../../stages/dedup/url.ts';
 import { stages } from '../../../stages/dedup/index.ts';
 import { describeShared, shared } from '../../shared.ts';
@@ -42,8 +43,8 @@ function corpus(): { docs: Doc[]; firstOf: Map<string, string> } {
 }
 
 describe('exact-dedup', () => {
-  it('is registered with minhash and url-dedup', () => {
-    expect(Object.keys(stages).sort()).toEqual(['exact-dedup', 'minhash', 'url-dedup']);
+  it('is registered with minhash, url-dedup and line-dedup', () => {
+    expect(Object.keys(stages).sort()).toEqual(['exact-dedup', 'line-dedup', 'minhash', 'url-dedup']);
     expect(exactDedup().expand!().map((s) => s.name)).toEqual(['exact-dedup-hashes', 'exact-dedup-groups', 'exact-dedup-filter']);
     expect(() => exactDedup({ normalize: 'nfc' } as never).validate!()).toThrow(/stage "exact-dedup": option "normalize"/);
   });
@@ -101,6 +102,21 @@ describeShared('exact-dedup on shared data', [`${FIX}/LABELS.json`, NDD], () => 
     rmSync(run, { recursive: true, force: true });
   });
 
+  it('cs336 exact line dedup: removes every repeated line, outputs match exactly', async () => {
+    const labels = JSON.parse(readFileSync(shared(`${FIX}/LABELS.json`), 'utf8')).exact_line_dedup;
+    const read = (sub: string) => {
+      const dir = shared(`${FIX}/${sub}`);
+      return readdirSync(dir).sort().map((f) => ({ id: f, text: readFileSync(join(dir, f), 'utf8'), metadata: { source: join(dir, f), offset: 0 } }));
+    };
+    const expected = read(labels.expected_output_dir).map((d) => d.text).sort();
+    for (const tasks of [1, 2, 7]) {
+      const run = tempDir();
+      const r = await drive(lineDedup({ removeAll: true, dropEmpty: false }), read(labels.input_dir), run, tasks);
+      expect(r.out.flat().map((d) => d.text).sort()).toEqual(expected);
+      rmSync(run, { recursive: true, force: true });
+    }
+  });
+
   it('ndd collection: removes exactly the repeated texts, independent of the task count', async () => {
     const docs = readJsonlDocs(shared(NDD), 'doc_id');
     const distinct = new Set(docs.map((d) => d.text.replace(/\s+/g, ' ').trim())).size;
@@ -113,6 +129,25 @@ describeShared('exact-dedup on shared data', [`${FIX}/LABELS.json`, NDD], () => 
       rmSync(dir, { recursive: true, force: true });
     }
     expect(sets[1]).toBe(sets[0]);
+  });
+});
+
+describe('line-dedup', () => {
+  it('keeps the first occurrence of a repeated line, drops emptied documents', async () => {
+    const docs: Doc[] = [
+      { id: 'x', text: 'menu\nhome\nunique x\n', metadata: { source: 'b', offset: 0 } },
+      { id: 'y', text: 'menu\n  home  \nunique y', metadata: { source: 'a', offset: 5 } },
+      { id: 'z', text: 'menu\nhome\n\n', metadata: { source: 'a', offset: 9 } },
+    ];
+    for (const tasks of [1, 3]) {
+      const dir = tempDir();
+      const r = await drive(lineDedup(), docs, dir, tasks);
+      const texts = Object.fromEntries(r.out.flat().map((d) => [d.id, d.text]));
+      expect(texts).toEqual({ x: 'unique x\n', y: 'menu\n  home  \nunique y' });
+      expect(r.dropped.map((d) => [d.doc.id, d.reason])).toEqual([['z', 'line_dedup_empty']]);
+      expect(r.stats.get('line-dedup-filter')!.counters.line_duplicates).toBe(4);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
