@@ -16,6 +16,8 @@ export interface DriveResult {
   dropped: Array<{ doc: Doc; reason: string }>;
   /** Stats per step name (merged over tasks). */
   stats: Map<string, StageStats>;
+  /** Wall ms per phase (doc phases named by their stages joined with "+"). */
+  ms: Map<string, number>;
 }
 
 export interface DriveOptions {
@@ -52,11 +54,13 @@ export async function drive(stage: PipelineStep | PipelineStep[], docs: Doc[], r
   let current: Doc[][] = Array.from({ length: tasks }, (_, r) => docs.filter((_, i) => i % tasks === r).map(clone));
   const dropped: DriveResult['dropped'] = [];
   const stats = new Map<string, StageStats>();
+  const ms = new Map<string, number>();
   let i = 0;
   while (i < steps.length) {
     if (steps[i].kind === 'global') {
       const g = steps[i] as GlobalPhase;
       const n = g.tasks(tasks);
+      const t0 = performance.now();
       for (let rank = 0; rank < n; rank++) {
         const ctx = makeTaskContext({ runDir, rank, tasks: n, docTasks: tasks, stageName: g.name, log: silent });
         try {
@@ -69,6 +73,7 @@ export async function drive(stage: PipelineStep | PipelineStep[], docs: Doc[], r
         ctx.commit();
         mergeInto(stats, ctx.stageStats);
       }
+      ms.set(g.name, performance.now() - t0);
       i++;
       continue;
     }
@@ -77,6 +82,7 @@ export async function drive(stage: PipelineStep | PipelineStep[], docs: Doc[], r
     while (i < steps.length && steps[i].kind === 'stage') i++;
     const phase = steps.slice(first, i) as Stage[];
     const next: Doc[][] = [];
+    const t0 = performance.now();
     for (let rank = 0; rank < tasks; rank++) {
       const pending: Array<[string, string]> = [];
       const ctxs = phase.map((s) => makeTaskContext({ runDir, rank, tasks, docTasks: tasks, stageName: s.name, log: silent, pending }));
@@ -110,9 +116,10 @@ export async function drive(stage: PipelineStep | PipelineStep[], docs: Doc[], r
       // The engine round-trips documents through JSONL between doc phases.
       next.push(outDocs.map(clone));
     }
+    ms.set(phase.map((s) => s.name).join('+'), performance.now() - t0);
     current = next;
   }
-  return { out: current, dropped, stats };
+  return { out: current, dropped, stats, ms };
 }
 
 function clone(d: Doc): Doc {
