@@ -1,27 +1,52 @@
 // Word segmentation for every script without per-language tokenizers: a Unicode regex for
-// space-delimited scripts (~24M words/s) and Intl.Segmenter only on short runs of scripts written
-// without spaces (CJK, Thai, Khmer, Lao, Myanmar), since ICU segmentation degrades quadratically
-// with string length (≈3k words/s at 200 KB).
+// space-delimited scripts (~24M words/s) and Intl.Segmenter only on runs of scripts written
+// without spaces (CJK, Thai, Khmer, Lao, Myanmar). ICU segmentation degrades quadratically with
+// string length (≈3k words/s at 200 KB), so those runs are fed to it in bounded windows.
 
 /** A word: letters/marks/digits, with inner apostrophes ("don't"). */
 const WORD_RE = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
-const NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Khmer}\p{Script=Lao}\p{Script=Myanmar}]/u;
-/** Longest run handed to Intl.Segmenter at once. */
-const MAX_SEGMENT_RUN = 256;
+const NO_SPACE_CHARS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Thai}\\p{Script=Khmer}\\p{Script=Lao}\\p{Script=Myanmar}';
+/** True when a string contains a character of a script written without spaces. */
+export const NO_SPACE_SCRIPT = new RegExp(`[${NO_SPACE_CHARS}]`, 'u');
+/** Longest window handed to Intl.Segmenter at once (keeps segmentation linear in text length). */
+const WINDOW = 256;
 
 let segmenter: Intl.Segmenter | undefined;
 
-function segmentRun(run: string, out: string[]): void {
+/**
+ * Push the words of a run (no whitespace inside) with Intl.Segmenter, window by window. A window
+ * that does not reach the end of the run gives up its last segment, which is re-read at the start
+ * of the next window, so no word is cut at a window edge.
+ */
+export function segmentRun(run: string, out: string[]): void {
   segmenter ??= new Intl.Segmenter(undefined, { granularity: 'word' });
-  for (let i = 0; i < run.length; i += MAX_SEGMENT_RUN) {
-    for (const s of segmenter.segment(run.slice(i, i + MAX_SEGMENT_RUN))) {
-      if (s.isWordLike) out.push(s.segment);
+  let start = 0;
+  while (start < run.length) {
+    const end = Math.min(run.length, start + WINDOW);
+    const window = run.slice(start, end);
+    let lastIndex = 0;
+    let lastSeg = '';
+    let lastWordLike = false;
+    for (const s of segmenter.segment(window)) {
+      // the previous segment is complete now that another one follows it
+      if (lastWordLike) out.push(lastSeg);
+      lastIndex = s.index;
+      lastSeg = s.segment;
+      lastWordLike = s.isWordLike === true;
+    }
+    if (end === run.length || lastIndex === 0) {
+      // end of run, or one segment fills the whole window (cannot do better than cut it)
+      if (lastWordLike) out.push(lastSeg);
+      start = end;
+    } else {
+      start += lastIndex;
     }
   }
 }
 
 /** Split text into words (punctuation and whitespace dropped). */
 export function words(text: string): string[] {
+  if (!NO_SPACE_SCRIPT.test(text)) return text.match(WORD_RE) ?? [];
   const out: string[] = [];
   WORD_RE.lastIndex = 0;
   for (let m = WORD_RE.exec(text); m !== null; m = WORD_RE.exec(text)) {

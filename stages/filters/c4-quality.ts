@@ -1,0 +1,145 @@
+// C4's heuristics (Raffel et al. 2020; tensorflow_datasets c4_utils) with datatrove's
+// C4QualityFilter defaults, order and reasons: line-level filters rewrite the text, document-level
+// ones drop it. Sentences are counted with a Punkt-like rule (terminal punctuation followed by
+// whitespace and a capital/digit/quote, with common abbreviations excepted).
+import { check, defineFilter } from '../../engine/stage.ts';
+import type { Doc, StatsSink } from '../../engine/types.ts';
+import { splitLines } from '../text/lines.ts';
+
+const CITATION = /\[\d*\]|\[edit\]|\[citation needed\]/g;
+const END_PUNCTUATION = ['.', '?', '!', '"', "'"];
+const POLICY_SUBSTRINGS = ['terms of use', 'privacy policy', 'cookie policy', 'uses cookies', 'use of cookies', 'use cookies'];
+
+export const c4QualityDefaults = {
+  /** Split into lines (C4); false: into sentences, and join kept ones with spaces. */
+  splitParagraph: true,
+  removeCitations: true,
+  /** Drop lines that do not end in . ? ! " ' (FineWeb turns this off). */
+  filterNoTerminalPunct: true,
+  /** Drop documents with fewer sentences after line filtering; -1 disables. */
+  minNumSentences: 5,
+  /** Drop lines with fewer whitespace-separated words; -1 disables. */
+  minWordsPerLine: 3,
+  /** Drop lines with a word longer than this; -1 disables. */
+  maxWordLength: 1000,
+  filterLoremIpsum: true,
+  filterJavascript: true,
+  filterCurlyBracket: true,
+  filterPolicy: true,
+};
+export type C4QualityOptions = typeof c4QualityDefaults;
+
+const ABBREVIATIONS = new Set([
+  'mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'sr', 'jr', 'vs', 'etc', 'inc', 'ltd', 'co', 'corp', 'no', 'fig', 'e.g', 'i.e',
+  'u.s', 'a.m', 'p.m', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'mt', 'gen', 'gov',
+]);
+/** Candidate sentence boundary: terminal punctuation (+ closing quotes/brackets), whitespace, then a sentence start. */
+const BOUNDARY = /([.!?]+)["'”’)\]]*\s+(?=["'“‘(\[]?[\p{Lu}\p{N}])/gu;
+
+/** Sentences in one line, as Punkt would count them for ordinary prose. */
+export function countSentences(line: string): number {
+  if (line.trim() === '') return 0;
+  let n = 1;
+  BOUNDARY.lastIndex = 0;
+  for (let m = BOUNDARY.exec(line); m !== null; m = BOUNDARY.exec(line)) {
+    if (m[1] === '.') {
+      // "Mr. Smith", "e.g. The": the word before the period is a known abbreviation or an initial
+      const before = /([\p{L}.]+)$/u.exec(line.slice(0, m.index));
+      const w = before?.[1].toLowerCase() ?? '';
+      if (ABBREVIATIONS.has(w) || /^\p{L}$/u.test(w)) continue;
+    }
+    if (m.index + m[0].length < line.length) n++;
+  }
+  return n;
+}
+
+/** Apply C4's rules: the text with bad lines removed, or the reason the whole document is dropped. */
+export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink): { text: string } | { reason: string } {
+  const lines = o.splitParagraph ? splitLines(text) : splitSentences(text);
+  let sentences = 0;
+  const kept: string[] = [];
+  for (let line of lines) {
+    line = line.trim();
+    const words = line.split(/\s+/).filter((w) => w !== '');
+    if (o.maxWordLength !== -1 && words.some((w) => w.length > o.maxWordLength)) {
+      stats?.count('line-filter-too_long_word');
+      continue;
+    }
+    if (o.removeCitations) line = line.replace(CITATION, '');
+    if (o.filterNoTerminalPunct && (!END_PUNCTUATION.some((p) => line.endsWith(p)) || line.endsWith('...'))) {
+      stats?.count('line-filter-no_terminal_punc');
+      continue;
+    }
+    if (words.length < o.minWordsPerLine) {
+      stats?.count('line-filter-too_few_words');
+      continue;
+    }
+    const lower = line.toLowerCase();
+    if (o.filterLoremIpsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
+    if (o.filterJavascript && lower.includes('javascript')) {
+      stats?.count('line-filter-javascript');
+      continue;
+    }
+    if (o.filterCurlyBracket && line.includes('{')) return { reason: 'curly_bracket' };
+    if (o.filterPolicy && POLICY_SUBSTRINGS.some((p) => lower.includes(p))) {
+      stats?.count('line-filter-policy');
+      continue;
+    }
+    sentences += o.splitParagraph ? countSentences(line) : 1;
+    kept.push(line);
+  }
+  if (sentences < o.minNumSentences) return { reason: 'too_few_sentences' };
+  return { text: kept.join(o.splitParagraph ? '\n' : ' ').trim() };
+}
+
+/** Sentences of a text (split at the boundaries countSentences counts). */
+export function splitSentences(text: string): string[] {
+  const out: string[] = [];
+  for (const line of splitLines(text)) {
+    let start = 0;
+    BOUNDARY.lastIndex = 0;
+    for (let m = BOUNDARY.exec(line); m !== null; m = BOUNDARY.exec(line)) {
+      const end = m.index + m[0].length;
+      out.push(line.slice(start, end).trim());
+      start = end;
+    }
+    if (start < line.length) out.push(line.slice(start).trim());
+  }
+  return out.filter((s) => s !== '');
+}
+
+export const c4QualityFilter = defineFilter({
+  name: 'c4-quality',
+  defaults: c4QualityDefaults,
+  validate(o) {
+    check(o.minNumSentences >= -1, 'c4-quality', 'minNumSentences', 'must be >= -1');
+    check(o.minWordsPerLine >= -1, 'c4-quality', 'minWordsPerLine', 'must be >= -1');
+  },
+  filter(doc: Doc, o, _state, ctx) {
+    const r = c4Quality(doc.text, o, ctx.stats);
+    if ('reason' in r) return r.reason;
+    doc.text = r.text;
+    return true;
+  },
+});
+
+// mC4's paragraph rule (c4_utils.paragraph_filter), as datatrove's C4ParagraphFilter.
+export const c4ParagraphDefaults = { minParagraphs: 3, minParagraphLength: 200 };
+
+export function c4Paragraph(text: string, o: typeof c4ParagraphDefaults): true | string {
+  const lens = text.split('\n').map((l) => l.length);
+  if (lens.length < o.minParagraphs) return `< ${o.minParagraphs} paragraphs`;
+  // the shortest of the `minParagraphs` longest lines must be long enough
+  const top = lens.sort((a, b) => b - a).slice(0, o.minParagraphs);
+  if (Math.min(...top) < o.minParagraphLength) return `< ${o.minParagraphs} paragraphs`;
+  return true;
+}
+
+export const c4ParagraphFilter = defineFilter({
+  name: 'c4-paragraph',
+  defaults: c4ParagraphDefaults,
+  validate(o) {
+    check(Number.isInteger(o.minParagraphs) && o.minParagraphs > 0, 'c4-paragraph', 'minParagraphs', 'must be a positive integer');
+  },
+  filter: (doc, o) => c4Paragraph(doc.text, o),
+});

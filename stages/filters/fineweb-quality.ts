@@ -1,0 +1,59 @@
+// FineWeb's own heuristics (Penedo et al. 2024), with datatrove's FineWebQualityFilter defaults,
+// order and reasons.
+import { check, defineFilter } from '../../engine/stage.ts';
+import type { Doc } from '../../engine/types.ts';
+import { findDuplicates } from '../text/lines.ts';
+import { docTokens } from '../text/tokens.ts';
+
+export const fineWebQualityDefaults = {
+  /** Drop if the fraction of lines ending in . ' " ! ? is at most this. */
+  linePunctThr: 0.12,
+  /** Do not drop documents where no line ends in punctuation (e.g. some languages). */
+  linePunctExcludeZero: false,
+  /** Drop if the fraction of lines of at most `shortLineLength` chars is at least this. */
+  shortLineThr: 0.67,
+  shortLineLength: 30,
+  /** Drop if duplicated non-empty lines hold at least this fraction of the characters. */
+  charDuplicatesRatio: 0.01,
+  /** Drop if newlines per word exceed this (lists). */
+  newLineRatio: 0.3,
+};
+export type FineWebQualityOptions = typeof fineWebQualityDefaults;
+
+const STOP_CHARS = ['.', "'", '"', '!', '?'];
+
+export function fineWebQuality(doc: Doc, o: FineWebQualityOptions): true | string {
+  const text = doc.text;
+  if (text.trim() === '') return 'empty';
+  const lines = text.split('\n');
+
+  let punct = 0;
+  let short = 0;
+  const nonEmpty: string[] = [];
+  for (const line of lines) {
+    if (STOP_CHARS.some((c) => line.endsWith(c))) punct++;
+    if (line.length <= o.shortLineLength) short++;
+    if (line.trim() !== '') nonEmpty.push(line);
+  }
+  const punctRatio = punct / lines.length;
+  if (punctRatio <= o.linePunctThr && !(punctRatio === 0 && o.linePunctExcludeZero)) return 'line_punct_ratio';
+  if (short / lines.length >= o.shortLineThr) return 'short_line_ratio';
+
+  const chars = text.length - (lines.length - 1); // text without its newlines
+  if (chars > 0 && findDuplicates(nonEmpty)[1] / chars >= o.charDuplicatesRatio) return 'char_dup_ratio';
+
+  const nWords = docTokens(doc).length;
+  if (nWords === 0 || (lines.length - 1) / nWords > o.newLineRatio) return 'list_ratio';
+  return true;
+}
+
+export const fineWebQualityFilter = defineFilter({
+  name: 'fineweb-quality',
+  defaults: fineWebQualityDefaults,
+  validate(o) {
+    for (const k of ['linePunctThr', 'shortLineThr', 'charDuplicatesRatio'] as const) {
+      check(o[k] >= 0 && o[k] <= 1, 'fineweb-quality', k, 'must be between 0 and 1');
+    }
+  },
+  filter: (doc, o) => fineWebQuality(doc, o),
+});
