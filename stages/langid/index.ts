@@ -1,4 +1,10 @@
 // Stages of stages/langid, by name (used by pipelines and `tokenmill stage <name>`).
 import type { StageFactory } from '../../engine/types.ts';
+import { langIdStage } from './langid.ts';
 
-export const stages: Record<string, StageFactory> = {};
+export { langIdStage, identify, langIdDefaults, type LangIdOptions } from './langid.ts';
+export { getLangIdBackend, registerLangIdBackend, loadFastText, defaultLid176Path, type LangIdBackend, type LangPrediction } from './backend.ts';
+
+export const stages: Record<string, StageFactory> = {
+  langid: langIdStage,
+};

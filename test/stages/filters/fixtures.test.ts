@@ -75,10 +75,13 @@ describeShared('filter fixtures (datatrove + CS336)', FILE, () => {
           expect(r).toBe(true);
           return;
         }
-        expect(r).not.toBe(true);
         const [reason, rule] = CS336_REASONS[f.expected_reason!];
         expect(reason, f.expected_reason!).toBeDefined();
-        // the rule the case is named for drops it on its own
+        // the full rule set drops it for the named rule, or for a rule checked before it (case #36
+        // has 12 words, so the word-count rule fires first in CS336's order as in datatrove's)
+        const order = Object.values(CS336_REASONS).map(([x]) => x);
+        expect(typeof r === 'string' && order.indexOf(r) <= order.indexOf(reason) && order.indexOf(r) >= 0, `${r}`).toBe(true);
+        // and the rule the case is named for drops it on its own
         expect(await verdict(factory, f.text, { ...ALL_OFF, ...rule })).toBe(reason);
       });
     }

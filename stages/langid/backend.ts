@@ -1,0 +1,96 @@
+// Language-identification backends behind one interface. The built-in one runs fastText models
+// (lid.176.ftz shipped with fasttext.wasm.js, or any supervised .bin/.ftz such as GlotLID) in
+// WebAssembly. Each worker thread loads a model once (module-level cache keyed by backend+model);
+// nothing is downloaded.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export interface LangPrediction {
+  /** Label without the model's prefix, e.g. "en" (lid.176) or "eng_Latn" (GlotLID). */
+  label: string;
+  /** Probability in [0, 1]. */
+  score: number;
+}
+
+export interface LangIdBackend {
+  readonly name: string;
+  /** Best labels first: at most k (-1: all) with probability ≥ threshold, for one line of text. */
+  predict(text: string, k: number, threshold: number): LangPrediction[];
+}
+
+/** Loads a backend for a model path ('' = the backend's default model). */
+export type BackendLoader = (model: string) => Promise<LangIdBackend>;
+
+const require = createRequire(import.meta.url);
+
+/** lid.176.ftz as shipped in the fasttext.wasm.js package. */
+export function defaultLid176Path(): string {
+  return require.resolve('fasttext.wasm.js/dist/models/language-identification/assets/lid.176.ftz');
+}
+
+interface EmbindVector {
+  size(): number;
+  get(i: number): [number, string];
+  delete(): void;
+}
+interface NativeModel {
+  predict(text: string, k: number, threshold: number): EmbindVector;
+}
+
+/** fastText in WebAssembly: a fresh wasm instance per model, so several models can coexist. */
+export async function loadFastText(model: string): Promise<LangIdBackend> {
+  const path = model ? resolve(model) : defaultLid176Path();
+  if (!existsSync(path)) throw new Error(`langid: model file not found: ${path}`);
+  const { getFastTextClass, getFastTextModule } = await import('fasttext.wasm.js');
+  const FastText = await getFastTextClass({ getFastTextModule: () => getFastTextModule() });
+  const ft = await new FastText().loadModel(pathToFileURL(path).href);
+  const native = ft as unknown as NativeModel;
+  return {
+    name: `fasttext:${path}`,
+    predict(text, k, threshold) {
+      const v = native.predict(text, k, threshold);
+      try {
+        const out: LangPrediction[] = [];
+        for (let i = 0, n = v.size(); i < n; i++) {
+          const [p, label] = v.get(i);
+          out.push({ label: label.startsWith('__label__') ? label.slice(9) : label, score: Math.min(1, p) });
+        }
+        return out;
+      } finally {
+        v.delete(); // embind vectors live on the wasm heap
+      }
+    },
+  };
+}
+
+const loaders = new Map<string, BackendLoader>([['fasttext', loadFastText]]);
+
+/**
+ * Add a backend (e.g. a CLD3 or a remote service): call it at the top level of the pipeline file so
+ * that worker threads, which import that file, register it too.
+ */
+export function registerLangIdBackend(name: string, loader: BackendLoader): void {
+  loaders.set(name, loader);
+}
+
+export function hasLangIdBackend(name: string): boolean {
+  return loaders.has(name);
+}
+
+const cache = new Map<string, Promise<LangIdBackend>>();
+
+/** The backend for (name, model), loaded once per worker thread. */
+export function getLangIdBackend(name = 'fasttext', model = ''): Promise<LangIdBackend> {
+  const key = `${name}\0${model}`;
+  let p = cache.get(key);
+  if (!p) {
+    const loader = loaders.get(name);
+    if (!loader) return Promise.reject(new Error(`langid: unknown backend "${name}" (known: ${[...loaders.keys()].join(', ')})`));
+    p = loader(model);
+    p.catch(() => cache.delete(key));
+    cache.set(key, p);
+  }
+  return p;
+}
