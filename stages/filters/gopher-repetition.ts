@@ -3,7 +3,7 @@
 // an n-gram's character length is still that of the space-joined string, as datatrove measures it.
 import { check, defineFilter } from '../../engine/stage.ts';
 import type { Doc } from '../../engine/types.ts';
-import { findDuplicates, splitLines, splitParagraphs } from '../text/lines.ts';
+import { findDuplicates, splitParagraphs } from '../text/lines.ts';
 import { docTokens } from '../text/tokens.ts';
 
 export const gopherRepetitionDefaults = {
@@ -113,7 +113,8 @@ export function gopherRepetition(doc: Doc, o: GopherRepetitionOptions): true | s
   if (o.dupParaFrac && paraDups / paragraphs.length > o.dupParaFrac) return 'dup_para_frac';
   if (o.dupParaCharFrac && paraChars / len > o.dupParaCharFrac) return 'dup_para_char_frac';
 
-  const lines = splitLines(text);
+  // runs of newlines, so blank lines are not counted as duplicated lines (datatrove ≥ 0.3.0)
+  const lines = text.split(/\n+/);
   const [lineDups, lineChars] = findDuplicates(lines);
   if (o.dupLineFrac && lines.length && lineDups / lines.length > o.dupLineFrac) return 'dup_line_frac';
   if (o.dupLineCharFrac && lineChars / len > o.dupLineCharFrac) return 'dup_line_char_frac';

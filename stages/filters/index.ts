@@ -21,3 +21,4 @@ export const stages: Record<string, StageFactory> = {
   'c4-badwords': c4BadWordsFilter,
   'fineweb-quality': fineWebQualityFilter,
 };
+export { fineWebFilters, type RecipeOptions } from './recipes.ts';
