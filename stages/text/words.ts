@@ -13,34 +13,31 @@ const WINDOW = 256;
 
 let segmenter: Intl.Segmenter | undefined;
 
+/** Segments ending this close to a window's cut may be segmented differently with more context. */
+const MARGIN = 32;
+
 /**
  * Push the words of a run (no whitespace inside) with Intl.Segmenter, window by window. A window
- * that does not reach the end of the run gives up its last segment, which is re-read at the start
- * of the next window, so no word is cut at a window edge.
+ * that does not reach the end of the run keeps only the segments ending at least MARGIN characters
+ * before its cut; the rest is re-read at the start of the next window, so no word is cut or
+ * segmented differently at a window edge.
  */
 export function segmentRun(run: string, out: string[]): void {
   segmenter ??= new Intl.Segmenter(undefined, { granularity: 'word' });
   let start = 0;
   while (start < run.length) {
     const end = Math.min(run.length, start + WINDOW);
-    const window = run.slice(start, end);
-    let lastIndex = 0;
-    let lastSeg = '';
-    let lastWordLike = false;
-    for (const s of segmenter.segment(window)) {
-      // the previous segment is complete now that another one follows it
-      if (lastWordLike) out.push(lastSeg);
-      lastIndex = s.index;
-      lastSeg = s.segment;
-      lastWordLike = s.isWordLike === true;
+    const last = end === run.length;
+    const limit = last ? Infinity : end - start - MARGIN;
+    let next = end;
+    for (const s of segmenter.segment(run.slice(start, end))) {
+      if (s.index + s.segment.length > limit && s.index > 0) {
+        next = start + s.index; // re-read from here
+        break;
+      }
+      if (s.isWordLike) out.push(s.segment);
     }
-    if (end === run.length || lastIndex === 0) {
-      // end of run, or one segment fills the whole window (cannot do better than cut it)
-      if (lastWordLike) out.push(lastSeg);
-      start = end;
-    } else {
-      start += lastIndex;
-    }
+    start = next;
   }
 }
 
