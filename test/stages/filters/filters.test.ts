@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Doc } from '../../../engine/types.ts';
+import type { Doc, Stage } from '../../../engine/types.ts';
 import { PipelineConfigError } from '../../../engine/types.ts';
 import { filter, stages } from '../../../stages/filters/index.ts';
 import { countSentences } from '../../../stages/filters/c4-quality.ts';
@@ -34,7 +34,7 @@ describe('registry', () => {
   });
 
   it('passes writeExclusions to the engine', () => {
-    expect(stages['gopher-quality']({ writeExclusions: true }).writeExclusions).toBe(true);
+    expect((stages['gopher-quality']({ writeExclusions: true }) as Stage).writeExclusions).toBe(true);
   });
 
   it('exports the filter() escape hatch', async () => {
