@@ -263,6 +263,12 @@ function parseHttp(block: Buffer, type: string): { status: string | null; conten
   return { status, contentType: h.fields.get('content-type') ?? null, payload: body };
 }
 
+/** Content-Length as a non-negative integer, or -1 when missing digits / garbage. */
+function contentLength(h: Headers): number {
+  const v = h.fields.get('content-length') ?? '0';
+  return /^\d{1,15}$/.test(v.trim()) ? Number(v.trim()) : -1;
+}
+
 function makeRecord(offset: number, h: Headers, block: Buffer, truncated: boolean): WarcRecordInfo {
   const type = h.fields.get('warc-type') ?? 'unknown';
   const uri = h.fields.get('warc-target-uri') ?? null;
@@ -281,7 +287,7 @@ function makeRecord(offset: number, h: Headers, block: Buffer, truncated: boolea
     targetUri: uri === null ? null : uri.replace(/^<(.*)>$/, '$1').replace(/ /g, '%20'),
     date: h.fields.get('warc-date') ?? null,
     recordId: h.fields.get('warc-record-id') ?? null,
-    contentLength: Number(h.fields.get('content-length') ?? 0),
+    contentLength: Math.max(0, contentLength(h)),
     httpStatus: status,
     contentType,
     identifiedLanguage: h.fields.get('warc-identified-content-language') ?? null,
@@ -297,6 +303,7 @@ function parseArcRecord(buf: Buffer, p: number, offset: number): { rec: WarcReco
   const fields = buf.toString('latin1', p, nl).trim().split(' ');
   if (fields.length < 5) return null;
   const length = Number(fields[fields.length - 1]);
+  if (!Number.isSafeInteger(length) || length < 0) return null;
   const block = buf.subarray(nl + 1, nl + 1 + length);
   const d = fields[2];
   const date = /^\d{14}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(8, 10)}:${d.slice(10, 12)}:${d.slice(12, 14)}Z` : null;
@@ -336,7 +343,11 @@ function* recordsInMember(m: Member, result: WarcReadResult): Generator<WarcReco
     result.errors.push({ offset: m.offset, message: `not a WARC record (first line: ${JSON.stringify(buf.toString('utf8', p, Math.min(buf.length, p + 40)).split(/\r?\n/)[0])})` });
     return;
   }
-  const len = Number(h.fields.get('content-length') ?? 0);
+  const len = contentLength(h);
+  if (len < 0) {
+    result.errors.push({ offset: m.offset, message: `bad Content-Length ${JSON.stringify(h.fields.get('content-length'))}` });
+    return;
+  }
   const start = p + h.length;
   const block = buf.subarray(start, start + len);
   yield makeRecord(m.offset, h, block, m.truncated || block.length < len);
@@ -394,7 +405,14 @@ async function* plainRecords(win: ByteWindow, result: WarcReadResult): AsyncGene
       pos = next;
       continue;
     }
-    const len = Number(h.fields.get('content-length') ?? 0);
+    const len = contentLength(h);
+    if (len < 0) {
+      result.errors.push({ offset: pos, message: `bad Content-Length ${JSON.stringify(h.fields.get('content-length'))}` });
+      const next = win.indexOf(Buffer.from('WARC/'), pos + 1);
+      if (next < 0) return;
+      pos = next;
+      continue;
+    }
     const start = pos + h.length;
     await win.fill(start + len);
     const block = Buffer.from(win.slice(start, start + len));
