@@ -156,7 +156,8 @@ async function runDocPhase(
   mkdirSync(dirname(outFinal), { recursive: true });
   const outTmp = tempName(outFinal);
   base.pending!.push([outTmp, outFinal]);
-  const sink = await (finalPhase ? built.writer : jsonlWriter({ gzip: true })).open(outTmp);
+  // Intermediates are written once and read once: fast gzip (level 1) wins over small files.
+  const sink = await (finalPhase ? built.writer : jsonlWriter({ gzip: true, level: 1 })).open(outTmp);
   const outStats = emptyStageStats('write');
   stats.push(outStats);
   outStats.histograms.doc_chars = emptyHistogram();

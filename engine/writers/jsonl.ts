@@ -8,15 +8,16 @@ export function docToJson(doc: Doc): string {
   return JSON.stringify({ id: doc.id, text: doc.text, metadata: doc.metadata });
 }
 
-export function jsonlWriter(options: { gzip?: boolean } = {}): Writer<{ gzip: boolean }> {
+export function jsonlWriter(options: { gzip?: boolean; level?: number } = {}): Writer<{ gzip: boolean; level: number }> {
   const gzip = options.gzip ?? true;
+  const level = options.level ?? 6;
   return {
     name: 'jsonl',
-    options: { gzip },
+    options: { gzip, level },
     extension: gzip ? '.jsonl.gz' : '.jsonl',
     async open(path: string): Promise<DocSink> {
       const file = createWriteStream(path);
-      const out = gzip ? createGzip({ level: 6 }) : null;
+      const out = gzip ? createGzip({ level }) : null;
       out?.pipe(file);
       const target = out ?? file;
       return {
