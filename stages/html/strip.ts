@@ -72,6 +72,8 @@ export function stripHtmlWithMeta(html: string, url?: string): StripResult {
   const out = new LineBuilder();
   const meta = new MetaCollector();
   let skip = 0;
+  let depth = 0;
+  let bodyDepth = -10;
   const parser = new Parser(
     {
       onopentag(name, attribs) {
@@ -82,7 +84,12 @@ export function stripHtmlWithMeta(html: string, url?: string): StripResult {
           skip++;
           return;
         }
-        if (SKIP_TAGS.has(name) || STRIP_BOILERPLATE.has(name) || attribs.hidden !== undefined) {
+        depth++;
+        if (name === 'body') bodyDepth = depth;
+        // A <form> right under <body> wraps the whole page (ASP.NET): keep its content.
+        const wrapper = name === 'form' && depth === bodyDepth + 1;
+        if (SKIP_TAGS.has(name) || (STRIP_BOILERPLATE.has(name) && !wrapper) || attribs.hidden !== undefined) {
+          depth--;
           skip = 1;
           return;
         }
@@ -100,6 +107,7 @@ export function stripHtmlWithMeta(html: string, url?: string): StripResult {
           skip--;
           return;
         }
+        depth--;
         if (name === 'pre') out.leavePre();
         else if (BLOCK_TAGS.has(name)) out.flush();
         else if (CELL_TAGS.has(name)) out.space();
