@@ -21,7 +21,10 @@ function runName(s: Summary, i: number, n: number): string {
 }
 
 function base(data: Row[], extra: Record<string, unknown>): Record<string, unknown> {
-  return { $schema: SCHEMA, data: { values: data }, width: 'container', ...extra };
+  const spec: Record<string, unknown> = { $schema: SCHEMA, data: { values: data }, width: 'container', ...extra };
+  // Fit the container's width only; heights are fixed or per-step.
+  if (spec.width === 'container') spec.autosize = { type: 'fit-x', contains: 'padding' };
+  return spec;
 }
 
 /** Stages that pass documents on (the funnel): reader, per-document stages, writer. */
@@ -52,10 +55,12 @@ export function buildCharts(summaries: Summary[]): Chart[] {
       title: 'Funnel: documents per stage',
       caption: 'Bar length = documents into the stage; grey = passed on, colours = dropped, by reason.',
       spec: base(docRows, {
-        height: { step: 22 },
+        height: bandHeight(docRows, 'stage', 22, 1),
+        // A faceted chart cannot fit its container.
+        width: n > 1 ? 380 : 'container',
         mark: { type: 'bar', tooltip: true },
         encoding: {
-          y: { field: 'stage', type: 'nominal', sort: { field: 'order' }, title: null, axis: { labelLimit: 260 } },
+          y: { field: 'stage', type: 'nominal', sort: { field: 'order', op: 'min' }, title: null, axis: { labelLimit: 260 } },
           x: { field: 'docs', type: 'quantitative', aggregate: 'sum', title: 'documents', stack: 'zero' },
           color: {
             field: 'part',
@@ -68,8 +73,6 @@ export function buildCharts(summaries: Summary[]): Chart[] {
         },
       }),
     });
-    // Charts with a facet cannot use width: 'container'.
-    if (n > 1) (charts[charts.length - 1].spec as Record<string, unknown>).width = 380;
   }
 
   // Funnel of characters (bytes of raw input for readers of HTML): what each stage kept.
@@ -88,11 +91,11 @@ export function buildCharts(summaries: Summary[]): Chart[] {
       title: 'Funnel: characters per stage',
       caption: 'Characters in (bytes of raw payload where a stage reads raw HTML) split into passed on and removed.',
       spec: base(charRows, {
-        height: { step: 22 },
+        height: bandHeight(charRows, 'stage', 22, 1),
         width: n > 1 ? 380 : 'container',
         mark: { type: 'bar', tooltip: true },
         encoding: {
-          y: { field: 'stage', type: 'nominal', sort: { field: 'order' }, title: null, axis: { labelLimit: 260 } },
+          y: { field: 'stage', type: 'nominal', sort: { field: 'order', op: 'min' }, title: null, axis: { labelLimit: 260 } },
           x: { field: 'chars', type: 'quantitative', aggregate: 'sum', title: 'characters', stack: 'zero', axis: { format: '~s' } },
           color: { field: 'part', type: 'nominal', title: null, scale: { domain: ['chars out', 'removed or reduced'], range: ['#4c78a8', '#e45756'] } },
           ...facet,
@@ -112,7 +115,7 @@ export function buildCharts(summaries: Summary[]): Chart[] {
       title: 'Languages',
       caption: `Documents per language label (\`lang:\` counters of ${summaries.map((s) => s.languageStage ?? '–').join(' / ')}), top 25.`,
       spec: base(langRows, {
-        height: { step: n > 1 ? 12 : 18 },
+        height: bandHeight(langRows, 'lang', 18, n),
         mark: { type: 'bar', tooltip: true },
         encoding: {
           y: { field: 'lang', type: 'nominal', sort: '-x', title: null },
@@ -170,7 +173,7 @@ export function buildCharts(summaries: Summary[]): Chart[] {
       title: 'Top domains',
       caption: `Documents per host (${summaries.map((s) => s.domainsSource ?? '–').join(' / ')}).`,
       spec: base(domRows, {
-        height: { step: n > 1 ? 12 : 18 },
+        height: bandHeight(domRows, 'domain', 18, n),
         mark: { type: 'bar', tooltip: true },
         encoding: {
           y: { field: 'domain', type: 'nominal', sort: '-x', title: null, axis: { labelLimit: 240 } },
@@ -202,6 +205,11 @@ export function buildCharts(summaries: Summary[]): Chart[] {
     });
   }
   return charts;
+}
+
+/** A fixed height for a band chart (a step height would stop the chart fitting its container's width). */
+function bandHeight(rows: Row[], field: string, step: number, runs: number): number {
+  return new Set(rows.map((r) => r[field])).size * (runs > 1 ? Math.max(step, 10 * runs) : step);
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
