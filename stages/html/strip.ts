@@ -86,8 +86,8 @@ export function stripHtmlWithMeta(html: string, url?: string): StripResult {
         }
         depth++;
         if (name === 'body') bodyDepth = depth;
-        // A <form> right under <body> wraps the whole page (ASP.NET): keep its content.
-        const wrapper = name === 'form' && depth === bodyDepth + 1;
+        // A POST <form> right under <body> wraps the whole page (ASP.NET): keep its content.
+        const wrapper = name === 'form' && depth === bodyDepth + 1 && /post/i.test(attribs.method ?? '');
         if (SKIP_TAGS.has(name) || (STRIP_BOILERPLATE.has(name) && !wrapper) || attribs.hidden !== undefined) {
           depth--;
           skip = 1;
