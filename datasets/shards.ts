@@ -1,0 +1,282 @@
+// Arrow IPC token shards: the on-disk format of packed sequences, readable by any Arrow reader
+// (pyarrow, Polars, DuckDB's arrow extension, apache-arrow JS).
+//
+// One shard = one Arrow IPC *file* (random-access footer) holding record batches of `batchRows`
+// rows (the last may be shorter), so the loader can seek to the batch of row r without reading the
+// rest. Columns:
+//   input_ids  FixedSizeList<uint16|uint32>[rowLen]  token ids (uint16 when vocabSize <= 65,536)
+//   num_tokens int32        tokens before the row's trailing padding (== rowLen when unpadded)
+//   doc_starts list<int32>  positions in the row where a document starts (its BOS, or first token)
+//   doc_ids    list<utf8>   ids of the documents with tokens in the row, in order (the first may
+//                           be a continuation from the previous row)
+// Schema metadata (all strings): see ShardMeta.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
+import {
+  Field,
+  FixedSizeList,
+  Int32,
+  List,
+  makeData,
+  RecordBatch,
+  RecordBatchFileWriter,
+  RecordBatchReader,
+  Schema,
+  Struct,
+  Uint16,
+  Uint32,
+  Utf8,
+  type AsyncRecordBatchFileReader,
+} from 'apache-arrow';
+
+export const FORMAT = 'tokenmill.tokens/1';
+
+export type TokenDtype = 'uint16' | 'uint32';
+export type TokenArray = Uint16Array | Uint32Array;
+
+/** What a shard (and the dataset manifest) says about its rows. */
+export interface ShardMeta {
+  /** Training sequence length; rows hold rowLen = seqLen (+1 with overlap) tokens. */
+  seqLen: number;
+  rowLen: number;
+  overlap: boolean;
+  vocabSize: number;
+  dtype: TokenDtype;
+  /** Tokenizer spec (e.g. "gpt2", a file path) and a hash of its vocabulary/merges. */
+  tokenizer: string;
+  tokenizerHash: string;
+  /** Special token ids (-1 = not used). */
+  bos: number;
+  eos: number;
+  pad: number;
+  mode: string;
+  /** Rows per record batch (all but the last batch of a shard). */
+  batchRows: number;
+}
+
+export function dtypeFor(vocabSize: number): TokenDtype {
+  return vocabSize <= 65536 ? 'uint16' : 'uint32';
+}
+
+const metaKeys: Array<keyof ShardMeta> = ['seqLen', 'rowLen', 'overlap', 'vocabSize', 'dtype', 'tokenizer', 'tokenizerHash', 'bos', 'eos', 'pad', 'mode', 'batchRows'];
+const numericKeys = new Set(['seqLen', 'rowLen', 'vocabSize', 'bos', 'eos', 'pad', 'batchRows']);
+
+function metaToMap(m: ShardMeta): Map<string, string> {
+  const out = new Map<string, string>([['format', FORMAT]]);
+  for (const k of metaKeys) out.set(k, String(m[k]));
+  return out;
+}
+
+export function metaFromMap(map: Map<string, string>, where: string): ShardMeta {
+  if (map.get('format') !== FORMAT) throw new Error(`${where}: not a tokenmill token shard (schema metadata format=${map.get('format') ?? 'missing'})`);
+  const out: Record<string, unknown> = {};
+  for (const k of metaKeys) {
+    const v = map.get(k);
+    if (v === undefined) throw new Error(`${where}: schema metadata lacks "${k}"`);
+    out[k] = numericKeys.has(k) ? Number(v) : k === 'overlap' ? v === 'true' : v;
+  }
+  return out as unknown as ShardMeta;
+}
+
+export function shardSchema(meta: ShardMeta): Schema {
+  const tok = meta.dtype === 'uint16' ? new Uint16() : new Uint32();
+  return new Schema(
+    [
+      new Field('input_ids', new FixedSizeList(meta.rowLen, new Field('item', tok, false)), false),
+      new Field('num_tokens', new Int32(), false),
+      new Field('doc_starts', new List(new Field('item', new Int32(), false)), false),
+      new Field('doc_ids', new List(new Field('item', new Utf8(), false)), false),
+    ],
+    metaToMap(meta),
+  );
+}
+
+const enc = new TextEncoder();
+
+/**
+ * Writes one shard. Rows are appended with `append`; every `batchRows` rows a record batch is
+ * encoded and written straight to the file descriptor, so memory stays at one batch.
+ */
+export class ShardWriter {
+  readonly meta: ShardMeta;
+  private readonly schema: Schema;
+  private readonly fd: number;
+  private readonly writer: RecordBatchFileWriter;
+  private ids: TokenArray;
+  private numTokens: Int32Array;
+  private startOffsets: Int32Array;
+  private starts: number[] = [];
+  private idOffsets: Int32Array;
+  private docIds: string[] = [];
+  private n = 0;
+  rows = 0;
+  bytes = 0;
+
+  constructor(readonly path: string, meta: ShardMeta) {
+    this.meta = meta;
+    this.schema = shardSchema(meta);
+    this.fd = openSync(path, 'w');
+    this.writer = new RecordBatchFileWriter();
+    this.writer.reset(undefined, this.schema);
+    const B = meta.batchRows;
+    this.ids = meta.dtype === 'uint16' ? new Uint16Array(B * meta.rowLen) : new Uint32Array(B * meta.rowLen);
+    this.numTokens = new Int32Array(B);
+    this.startOffsets = new Int32Array(B + 1);
+    this.idOffsets = new Int32Array(B + 1);
+  }
+
+  /** Append one row: `tokens` has exactly rowLen ids (padding included). */
+  append(tokens: ArrayLike<number> & { length: number }, numTokens: number, docStarts: ArrayLike<number>, docIds: ArrayLike<string>): void {
+    const R = this.meta.rowLen;
+    if (tokens.length !== R) throw new Error(`${this.path}: row of ${tokens.length} tokens, expected ${R}`);
+    this.ids.set(tokens as ArrayLike<number>, this.n * R);
+    this.numTokens[this.n] = numTokens;
+    for (let i = 0; i < docStarts.length; i++) this.starts.push(docStarts[i]);
+    for (let i = 0; i < docIds.length; i++) this.docIds.push(docIds[i]);
+    this.n++;
+    this.startOffsets[this.n] = this.starts.length;
+    this.idOffsets[this.n] = this.docIds.length;
+    if (this.n === this.meta.batchRows) this.flushBatch();
+  }
+
+  private flushBatch(): void {
+    const n = this.n;
+    if (n === 0) return;
+    const R = this.meta.rowLen;
+    const [fIds, fNum, fStarts, fDocIds] = this.schema.fields;
+    const tokType = (fIds.type as FixedSizeList).children[0].type;
+    const idsData = makeData({
+      type: fIds.type as FixedSizeList,
+      length: n,
+      nullCount: 0,
+      child: makeData({ type: tokType, length: n * R, nullCount: 0, data: this.ids.subarray(0, n * R) }),
+    });
+    const numData = makeData({ type: fNum.type as Int32, length: n, nullCount: 0, data: this.numTokens.subarray(0, n) });
+    const startsData = makeData({
+      type: fStarts.type as List<Int32>,
+      length: n,
+      nullCount: 0,
+      valueOffsets: this.startOffsets.slice(0, n + 1),
+      child: makeData({ type: new Int32(), length: this.starts.length, nullCount: 0, data: Int32Array.from(this.starts) }),
+    });
+    const strBytes: Uint8Array[] = [];
+    const strOffsets = new Int32Array(this.docIds.length + 1);
+    let total = 0;
+    for (let i = 0; i < this.docIds.length; i++) {
+      const b = enc.encode(this.docIds[i]);
+      strBytes.push(b);
+      total += b.length;
+      strOffsets[i + 1] = total;
+    }
+    const strData = new Uint8Array(total);
+    for (let i = 0, o = 0; i < strBytes.length; o += strBytes[i].length, i++) strData.set(strBytes[i], o);
+    const docIdsData = makeData({
+      type: fDocIds.type as List<Utf8>,
+      length: n,
+      nullCount: 0,
+      valueOffsets: this.idOffsets.slice(0, n + 1),
+      child: makeData({ type: new Utf8(), length: this.docIds.length, nullCount: 0, valueOffsets: strOffsets, data: strData }),
+    });
+    const struct = makeData({ type: new Struct(this.schema.fields), length: n, nullCount: 0, children: [idsData, numData, startsData, docIdsData] });
+    this.writer.write(new RecordBatch(this.schema, struct));
+    this.drain();
+    this.rows += n;
+    this.n = 0;
+    this.starts = [];
+    this.docIds = [];
+  }
+
+  /** Move the encoder's queued chunks to the file (the writer's sink is an in-memory queue). */
+  private drain(): void {
+    const values = (this.writer as unknown as { _sink: { _values: Uint8Array[] } })._sink._values;
+    for (const chunk of values.splice(0)) {
+      let off = 0;
+      while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
+      this.bytes += chunk.length;
+    }
+  }
+
+  /** Rows written so far, including those not yet flushed. */
+  get rowCount(): number {
+    return this.rows + this.n;
+  }
+
+  /** Bytes on disk so far plus the pending batch's token bytes (for shard rollover). */
+  get approxBytes(): number {
+    return this.bytes + this.n * this.meta.rowLen * (this.meta.dtype === 'uint16' ? 2 : 4);
+  }
+
+  close(): { rows: number; bytes: number } {
+    this.flushBatch();
+    this.writer.finish();
+    this.drain();
+    this.writer.close();
+    this.drain();
+    closeSync(this.fd);
+    return { rows: this.rows, bytes: this.bytes };
+  }
+}
+
+/** One decoded record batch of a shard (views into the read buffer, no copies). */
+export interface ShardBatch {
+  rows: number;
+  /** rows × rowLen token ids. */
+  ids: TokenArray;
+  numTokens: Int32Array;
+  /** doc_starts of row i are starts[startOffsets[i] .. startOffsets[i+1]). */
+  startOffsets: Int32Array;
+  starts: Int32Array;
+  /** Lazily decoded doc ids of row i. */
+  docIds(i: number): string[];
+}
+
+function decodeBatch(batch: RecordBatch): ShardBatch {
+  const ids = batch.getChildAt(0)!.data[0].children[0].values as TokenArray;
+  const numTokens = batch.getChildAt(1)!.data[0].values as Int32Array;
+  const sd = batch.getChildAt(2)!.data[0];
+  const dd = batch.getChildAt(3)!;
+  return {
+    rows: batch.numRows,
+    ids: ids.subarray(0, batch.numRows * (batch.getChildAt(0)!.type as FixedSizeList).listSize) as TokenArray,
+    numTokens: numTokens.subarray(0, batch.numRows),
+    startOffsets: (sd.valueOffsets as Int32Array).subarray(0, batch.numRows + 1),
+    starts: sd.children[0].values as Int32Array,
+    docIds: (i) => [...(dd.get(i) as Iterable<string>)],
+  };
+}
+
+/** Random access to a shard's record batches (reads only the footer at open). */
+export class ShardReader {
+  private constructor(
+    readonly path: string,
+    readonly meta: ShardMeta,
+    readonly numBatches: number,
+    private readonly fh: FileHandle,
+    private readonly reader: AsyncRecordBatchFileReader,
+  ) {}
+
+  static async open(path: string): Promise<ShardReader> {
+    const fh = await openFile(path, 'r');
+    try {
+      const reader = (await RecordBatchReader.from(fh)) as unknown as AsyncRecordBatchFileReader;
+      await reader.open({ autoDestroy: false });
+      if (!reader.isFile()) throw new Error(`${path}: not an Arrow IPC file (stream format?)`);
+      const meta = metaFromMap(reader.schema.metadata, path);
+      return new ShardReader(path, meta, reader.numRecordBatches, fh, reader);
+    } catch (e) {
+      await fh.close();
+      const msg = (e as Error).message;
+      throw new Error(msg.startsWith(path) ? msg : `${path}: cannot read Arrow shard: ${msg}`);
+    }
+  }
+
+  async batch(i: number): Promise<ShardBatch> {
+    const b = await this.reader.readRecordBatch(i);
+    if (!b) throw new Error(`${this.path}: record batch ${i} missing (file has ${this.numBatches})`);
+    return decodeBatch(b);
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
+}
