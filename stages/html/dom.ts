@@ -14,6 +14,9 @@ export interface El {
   href?: string;
   /** Marked hidden by the `hidden` attribute, aria-hidden or an inline display:none. */
   hidden: boolean;
+  /** Text characters and commas directly inside (not in child elements), counted at parse time. */
+  ownChars: number;
+  ownCommas: number;
   // Filled by measure():
   /** Characters of text (whitespace runs counted once). */
   chars: number;
@@ -50,7 +53,7 @@ export interface ParsedPage {
 }
 
 function newEl(tag: string, hint: string, parent: El | null, order: number): El {
-  return { tag, hint, parent, kids: [], hidden: false, chars: 0, linkChars: 0, commas: 0, paras: 0, score: 0, removed: false, order };
+  return { tag, hint, parent, kids: [], hidden: false, ownChars: 0, ownCommas: 0, chars: 0, linkChars: 0, commas: 0, paras: 0, score: 0, removed: false, order };
 }
 
 // Tags kept out of the tree but whose text flows into the parent (purely presentational wrappers
@@ -101,6 +104,8 @@ export function parsePage(html: string, limits: ParseLimits, url?: string): Pars
       ontext(t) {
         if (meta.capture) meta.text(t);
         if (skip > 0) return;
+        cur.ownChars += textLen(t);
+        cur.ownCommas += countCommas(t);
         const kids = cur.kids;
         const last = kids.length - 1;
         // Merge adjacent text (transparent tags split it) so lines are built from whole runs.

@@ -7,7 +7,7 @@
 //     blocks inside it; retry with less pruning when the result is suspiciously short.
 // A page over the size budget, nested too deep or parsed past the time budget falls back to
 // plain stripping (the caller counts `extract_fallback`).
-import { BudgetExceeded, countCommas, parsePage, textLen, type El } from './dom.ts';
+import { BudgetExceeded, parsePage, textLen, type El } from './dom.ts';
 import type { PageMeta } from './meta.ts';
 import { BLOCK_TAGS, CELL_TAGS, LineBuilder, stripHtmlWithMeta } from './strip.ts';
 
@@ -78,16 +78,13 @@ function classWeight(el: El): number {
 function measure(all: El[]): void {
   for (let i = all.length - 1; i >= 0; i--) {
     const el = all[i];
-    let chars = 0;
+    let chars = el.removed ? 0 : el.ownChars;
     let linkChars = 0;
-    let commas = 0;
+    let commas = el.removed ? 0 : el.ownCommas;
     let paras = 0;
     if (!el.removed) {
       for (const k of el.kids) {
-        if (typeof k === 'string') {
-          chars += textLen(k);
-          commas += countCommas(k);
-        } else if (!k.removed) {
+        if (typeof k !== 'string' && !k.removed) {
           chars += k.chars;
           linkChars += k.linkChars;
           commas += k.commas;
@@ -162,10 +159,18 @@ function score(all: El[]): El | null {
   };
   for (const el of all) {
     if (el.removed || el.chars < 25) continue;
-    const isPara = PARA_TAGS.has(el.tag) || ((el.tag === 'div' || el.tag === 'section' || el.tag === 'article' || el.tag === 'font' || el.tag === 'span') && !hasBlockKid(el));
-    if (!isPara) continue;
-    const s = 1 + el.commas + Math.min(Math.floor(el.chars / 100), 3);
-    let anc = el.parent;
+    const divLike = el.tag === 'div' || el.tag === 'section' || el.tag === 'article' || el.tag === 'font' || el.tag === 'span' || el.tag === 'center';
+    let s: number;
+    let anc: El | null;
+    if (PARA_TAGS.has(el.tag) || (divLike && !hasBlockKid(el))) {
+      s = 1 + el.commas + Math.min(Math.floor(el.chars / 100), 3);
+      anc = el.parent;
+    } else if (divLike && el.ownChars >= 25) {
+      // Text directly in a container with block children (blog posts: text + <br> + image divs)
+      // counts as a paragraph of it, as readability's wrapping of phrasing content does.
+      s = 1 + el.ownCommas + Math.min(Math.floor(el.ownChars / 100), 3);
+      anc = el;
+    } else continue;
     for (let level = 0; anc && anc.tag !== '#root' && level < 5; level++, anc = anc.parent) {
       init(anc);
       anc.score += level === 0 ? s : level === 1 ? s / 2 : s / (level * 3);
