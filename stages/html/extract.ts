@@ -260,6 +260,8 @@ function render(blocks: El[], top: El, o: Required<Omit<ExtractOptions, 'url'>>)
   const walk = (el: El): void => {
     if (el.removed) return;
     if (el !== top && junkContainer(el, top, o, o.favor)) return;
+    // Image captions and credits are not article text (kept when favouring recall).
+    if (el.tag === 'figcaption' && o.favor !== 'recall') return;
     const t = el.tag;
     if (t === 'pre') out.enterPre();
     else if (BLOCK_TAGS.has(t) || HEADINGS.has(t)) out.flush();
@@ -313,6 +315,22 @@ function extractOnce(all: El[], o: Required<Omit<ExtractOptions, 'url'>>, flags:
   return { text, blocks };
 }
 
+const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
+
+/** The headline repeats the page title (kept in metadata): drop it from the first lines. */
+function dropTitleLine(text: string, title: string): string {
+  const lines = text.split('\n');
+  const t = norm(title);
+  for (let i = 0; i < Math.min(3, lines.length); i++) {
+    const l = norm(lines[i]);
+    if (l.length >= 10 && t.includes(l)) {
+      lines.splice(i, 1);
+      return lines.join('\n');
+    }
+  }
+  return text;
+}
+
 /** Main text and metadata of an HTML page. */
 export function extractText(html: string, options: ExtractOptions = {}): ExtractResult {
   const o = { ...EXTRACT_DEFAULTS, ...options } as Required<Omit<ExtractOptions, 'url'>> & { url?: string };
@@ -328,6 +346,7 @@ export function extractText(html: string, options: ExtractOptions = {}): Extract
   }
   const { all, meta } = page;
   let { text } = extractOnce(all, o, { pruneHints: true, favor: o.favor });
+  if (o.favor !== 'recall' && meta.title) text = dropTitleLine(text, meta.title);
   // Too little text for the page: hint pruning may have hit the article's own wrapper (retry as
   // readability does), and in recall mode the whole page text is the last resort.
   const pageChars = all[0].chars;

@@ -67,8 +67,12 @@ export interface StripResult extends PageMeta {
   text: string;
 }
 
-/** Plain stripping with page metadata; `url` resolves a relative canonical link. */
-export function stripHtmlWithMeta(html: string, url?: string): StripResult {
+/**
+ * Plain stripping with page metadata; `url` resolves a relative canonical link.
+ * `allText` keeps nav/header/footer/aside/forms too (every visible text: the baseline of the benchmark).
+ */
+export function stripHtmlWithMeta(html: string, url?: string, allText = false): StripResult {
+  const boilerplate = allText ? new Set<string>() : STRIP_BOILERPLATE;
   const out = new LineBuilder();
   const meta = new MetaCollector();
   let skip = 0;
@@ -88,7 +92,7 @@ export function stripHtmlWithMeta(html: string, url?: string): StripResult {
         if (name === 'body') bodyDepth = depth;
         // A POST <form> right under <body> wraps the whole page (ASP.NET): keep its content.
         const wrapper = name === 'form' && depth === bodyDepth + 1 && /post/i.test(attribs.method ?? '');
-        if (SKIP_TAGS.has(name) || (STRIP_BOILERPLATE.has(name) && !wrapper) || attribs.hidden !== undefined) {
+        if (SKIP_TAGS.has(name) || (boilerplate.has(name) && !wrapper) || attribs.hidden !== undefined) {
           depth--;
           skip = 1;
           return;
