@@ -27,10 +27,18 @@ function base(data: Row[], extra: Record<string, unknown>): Record<string, unkno
   return spec;
 }
 
-/** Stages that pass documents on (the funnel): reader, per-document stages, writer. */
-const funnelRows = (s: Summary) => s.funnel.filter((r) => r.kind !== 'global' && r.docsIn + r.docsOut > 0);
+/**
+ * The funnel: the first reader, every per-document stage, the last writer. Readers and writers of
+ * the phases in between only move the same documents through a barrier, so they are left out.
+ */
+function funnelRows(s: Summary) {
+  const reads = s.funnel.filter((r) => r.kind === 'read');
+  const writes = s.funnel.filter((r) => r.kind === 'write');
+  return s.funnel.filter((r) => (r.kind === 'stage' && r.docsIn + r.docsOut > 0) || r === reads[0] || r === writes[writes.length - 1]);
+}
 
-const stageLabel = (r: { index: number; phase: string; stage: string }, multiPhase: boolean) => `${String(r.index).padStart(2, '0')} ${multiPhase ? `${r.phase}/` : ''}${r.stage}`;
+/** Unique per run (the runtime suffixes a stage type used twice with #2); bars are sorted by `order`. */
+const stageLabel = (r: { phase: string; stage: string }, multiPhase: boolean) => `${multiPhase ? `${r.phase}/` : ''}${r.stage}`;
 
 export function buildCharts(summaries: Summary[]): Chart[] {
   const n = summaries.length;
@@ -136,6 +144,8 @@ export function buildCharts(summaries: Summary[]): Chart[] {
       for (const b of h?.bins ?? []) rows.push({ run: runs[i], lo: round(b.lo), hi: round(b.hi), count: b.count });
     });
     if (!rows.length) return;
+    const lo = Math.min(...rows.map((r) => Number(r.lo)));
+    const hi = Math.max(...rows.map((r) => Number(r.hi)));
     charts.push({
       id,
       title,
@@ -144,7 +154,7 @@ export function buildCharts(summaries: Summary[]): Chart[] {
         height: 180,
         mark: { type: 'rect', tooltip: true, opacity: n > 1 ? 0.6 : 1 },
         encoding: {
-          x: { field: 'lo', type: 'quantitative', scale: { type: 'symlog' }, title: `${unit} (log scale)`, axis: { format: '~s' } },
+          x: { field: 'lo', type: 'quantitative', scale: { type: 'symlog', zero: false, nice: false, domain: [lo, hi] }, title: `${unit} (log scale)`, axis: { format: ',', values: logTicks(lo, hi), labelOverlap: true } },
           x2: { field: 'hi' },
           y: { field: 'count', type: 'quantitative', title: 'documents', stack: null },
           y2: { datum: 0 },
@@ -210,6 +220,13 @@ export function buildCharts(summaries: Summary[]): Chart[] {
 /** A fixed height for a band chart (a step height would stop the chart fitting its container's width). */
 function bandHeight(rows: Row[], field: string, step: number, runs: number): number {
   return new Set(rows.map((r) => r[field])).size * (runs > 1 ? Math.max(step, 10 * runs) : step);
+}
+
+/** Axis values 1, 3, 10, 30, … (and 0) inside [lo, hi]: readable labels on a symlog axis. */
+function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = lo <= 0 ? [0] : [];
+  for (let p = 1; p <= hi * 1.0001 && p < 1e15; p *= 10) for (const m of [1, 3]) if (p * m >= lo && p * m <= hi) out.push(p * m);
+  return out;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

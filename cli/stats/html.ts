@@ -132,7 +132,7 @@ h2{font-size:16px;margin:0 0 10px}h3{font-size:14px;margin:14px 0 6px}small{colo
 table{border-collapse:collapse;font-size:12.5px;width:100%}th,td{padding:3px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;white-space:nowrap}
 th{color:var(--mut);font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}td.reasons,td.counters{white-space:normal;min-width:180px}
 tr.read td,tr.write td,tr.global td{color:var(--mut)}.reason{color:var(--bad);margin-right:6px}.counter{color:var(--mut);margin-right:6px;font-size:11.5px}
-table.kv th{width:180px}.scroll{overflow-x:auto}.scroll.short{max-height:320px;overflow-y:auto}
+table.kv th{width:180px}table[data-table=percentiles],table[data-table=phases],table[data-table=languages],table[data-table=shards]{width:auto;min-width:50%}.scroll{overflow-x:auto}.scroll.short{max-height:320px;overflow-y:auto}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:16px}.chart{margin:0;border:1px solid var(--line);border-radius:6px;padding:10px;background:#fff;min-width:0}
 .chart figcaption{margin-bottom:6px}.vis{width:100%}.vis.error{color:var(--bad)}
 .samples .controls{display:flex;gap:10px;align-items:center;margin-bottom:8px;flex-wrap:wrap}.samples select{font:inherit}

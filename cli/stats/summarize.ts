@@ -238,7 +238,7 @@ export function summarize(run: RunData): Summary {
     const fromCounters = Object.entries(st.counters).filter(([k]) => k.startsWith('domain:'));
     const items = tk ? Object.entries(tk.items) : fromCounters.map(([k, v]) => [k.slice(7), v] as [string, number]);
     if (!items.length) continue;
-    domainsSource = `${funnel[i].stage} (${tk ? 'topk.domain' : 'domain: counters'})`;
+    domainsSource = `${tk ? 'topk.domain' : 'domain:<host> counters'} of stage ${funnel[i].stage}`;
     domains = items.map(([domain, docs]) => ({ domain, docs })).sort((a, b) => b.docs - a.docs || (a.domain < b.domain ? -1 : 1)).slice(0, 25);
   }
 

@@ -93,7 +93,7 @@ function funnelTable(s: Summary, st: Style): string {
     const counters = r.kind === 'read' || r.kind === 'global' || !r.reasons.length
       ? Object.entries(r.counters).filter(([k]) => !k.startsWith('lang:') && !k.startsWith('domain:')).slice(0, 4).map(([k, v]) => `${k} ${int(v)}`).join(', ')
       : '';
-    const dropped = r.droppedPct === null ? '' : r.dropped ? st.red(pct(r.droppedPct)) : pct(r.droppedPct);
+    const dropped = r.droppedPct === null || r.kind === 'read' || r.kind === 'write' ? '' : r.dropped ? st.red(pct(r.droppedPct)) : pct(r.droppedPct);
     const row = [
       r.phase,
       io ? st.dim(r.stage) : r.stage,

@@ -1,0 +1,316 @@
+// `tokenmill stats` on real runs: the fixture pipeline (langid, Gopher, MinHash, GPT-2 tokens)
+// over real documents from ../shared, run twice with different settings by the real CLI. The
+// summary (--json, terminal, HTML) is checked against the run's stats.json and against the
+// documents actually written; the HTML report is rendered in headless Chromium.
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import type { RunStats, StageStats } from '../../../engine/types.ts';
+import { describeShared } from '../../shared.ts';
+import { tempDir } from '../../helpers.ts';
+import { ROOT, runSample, SAMPLE_SHARED, tokenmill } from './sample-run.ts';
+import type { Summary } from '../../../cli/stats/summarize.ts';
+
+let dir = '';
+let runA = '';
+let runB = '';
+let statsA: RunStats;
+let statsB: RunStats;
+
+const readStats = (run: string) => JSON.parse(readFileSync(join(run, 'stats.json'), 'utf8')) as RunStats;
+const allStages = (s: RunStats) => s.phases.flatMap((p) => p.stages.map((st) => ({ phase: p.name, st })));
+const stageOf = (s: RunStats, name: string): StageStats => {
+  const x = allStages(s).find((r) => r.st.name === name);
+  if (!x) throw new Error(`no stage ${name}`);
+  return x.st;
+};
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+async function writtenDocs(run: string): Promise<Array<{ id: string; text: string }>> {
+  const out: Array<{ id: string; text: string }> = [];
+  for (const f of readdirSync(join(run, 'docs')).sort()) {
+    const buf = readFileSync(join(run, 'docs', f));
+    const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+    out.push(...((await parquetReadObjects({ file: ab, compressors })) as Array<{ id: string; text: string }>));
+  }
+  return out;
+}
+
+function statsJson(args: string[]): unknown {
+  const r = tokenmill(['stats', ...args, '--json']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
+  beforeAll(() => {
+    dir = tempDir('tokenmill-stats-');
+    runA = join(dir, 'default');
+    runB = join(dir, 'strict');
+    runSample(join(dir, 'input'), runA);
+    // A second run with stricter settings, to compare.
+    runSample(join(dir, 'input'), runB, { STATS_FIXTURE_MIN_WORDS: '60', STATS_FIXTURE_MIN_SCORE: '0.9' });
+    statsA = readStats(runA);
+    statsB = readStats(runB);
+  }, 300_000);
+
+  it('--json: the funnel, totals and drop reasons are the numbers of stats.json', () => {
+    const s = statsJson([runA]) as Summary;
+    const stages = allStages(statsA);
+    expect(s.funnel.length).toBe(stages.length);
+    stages.forEach(({ phase, st }, i) => {
+      const r = s.funnel[i];
+      expect([r.phase, r.stage]).toEqual([phase, st.name]);
+      expect([r.docsIn, r.docsOut, r.charsIn, r.charsOut, r.timeMs]).toEqual([st.docsIn, st.docsOut, st.charsIn, st.charsOut, st.timeMs]);
+      expect(r.tokensOut).toBe(st.tokensOut ?? null);
+      expect(Object.fromEntries(r.reasons.map((x) => [x.reason, x.docs]))).toEqual(st.dropped);
+      expect(r.dropped).toBe(Object.values(st.dropped).reduce((a, b) => a + b, 0));
+    });
+    // Read = what the first phase's reader yielded; kept = what the last phase wrote.
+    const first = statsA.phases[0].stages[0];
+    const lastPhase = statsA.phases[statsA.phases.length - 1];
+    const write = lastPhase.stages[lastPhase.stages.length - 1];
+    expect(first.name).toBe('read');
+    expect(write.name).toBe('write');
+    expect(s.totals.docsRead).toBe(first.docsOut);
+    expect(s.totals.docsKept).toBe(write.docsOut);
+    expect(s.totals.tokens).toBe(stageOf(statsA, 'tokenize').tokensOut);
+    expect(s.totals.bytesIn).toBe(statsA.phases.reduce((a, p) => a + p.bytesIn, 0));
+    expect(s.config.steps.map((x) => x.name)).toEqual(statsA.config.steps.map((x) => x.name));
+    // The run really filtered: several stages dropped documents for several reasons.
+    expect(s.funnel.filter((r) => r.dropped > 0).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('--json: languages are the langid counters and cover every document langid saw', () => {
+    const s = statsJson([runA]) as Summary;
+    const langid = stageOf(statsA, 'langid');
+    const counters = Object.entries(langid.counters).filter(([k]) => k.startsWith('lang:'));
+    expect(s.languageStage).toBe('langid');
+    expect(s.languages.length).toBe(counters.length);
+    for (const l of s.languages) expect(l.docs).toBe(langid.counters[`lang:${l.lang}`]);
+    expect(s.languages.reduce((a, l) => a + l.docs, 0)).toBe(langid.docsIn);
+    expect(s.languages[0].lang).toBe('en'); // news, CCNet and the English collections dominate
+    expect(s.languages.length).toBeGreaterThan(20); // UDHR in many languages
+  });
+
+  it('--json: length percentiles agree with the documents actually written (within one quarter-octave bin)', async () => {
+    const s = statsJson([runA]) as Summary;
+    const docs = await writtenDocs(runA);
+    expect(s.lengths.chars!.count).toBe(docs.length);
+    const lens = docs.map((d) => d.text.length).sort((a, b) => a - b);
+    expect(s.lengths.chars!.min).toBe(lens[0]);
+    expect(s.lengths.chars!.max).toBe(lens[lens.length - 1]);
+    expect(s.lengths.chars!.sum).toBe(lens.reduce((a, b) => a + b, 0));
+    for (const [q, key] of [[0.1, 'p10'], [0.5, 'p50'], [0.9, 'p90']] as const) {
+      const exact = lens[Math.ceil(q * lens.length) - 1];
+      const approx = s.lengths.chars![key];
+      expect(Math.abs(Math.log2((approx + 1) / (exact + 1)))).toBeLessThanOrEqual(0.25 + 1e-9);
+    }
+    // Token lengths come from the tokenize stage's histogram: one value per kept document.
+    expect(s.lengths.tokens!.count).toBe(stageOf(statsA, 'tokenize').docsOut);
+    expect(s.lengths.tokens!.sum).toBe(stageOf(statsA, 'tokenize').tokensOut);
+  });
+
+  it('--json: dedup clusters match the MinHash counters; samples are real kept and dropped documents', async () => {
+    const s = statsJson([runA]) as Summary;
+    const cluster = stageOf(statsA, 'minhash-cluster');
+    const c = s.clusters.find((x) => x.key === 'cluster_size')!;
+    expect(c.count).toBe(cluster.counters.minhash_clusters);
+    expect(c.clusters).toBe(cluster.counters.minhash_clusters);
+    // Keep-first: every cluster keeps one document, so removed = sum of sizes - clusters.
+    expect(c.sum - c.count).toBe(cluster.counters.minhash_duplicates);
+    expect(stageOf(statsA, 'minhash-filter').dropped.minhash_duplicate).toBe(cluster.counters.minhash_duplicates);
+
+    const written = new Set((await writtenDocs(runA)).map((d) => d.id));
+    expect(s.samples.kept.length).toBeGreaterThan(0);
+    for (const k of s.samples.kept) expect(written.has(k.id)).toBe(true);
+    expect(s.samples.dropped.length).toBeGreaterThan(0);
+    for (const d of s.samples.dropped) {
+      expect(written.has(d.id)).toBe(false);
+      expect(Object.keys(stageOf(statsA, d.stage).dropped)).toContain(d.reason);
+    }
+    // Domains from the pipeline's `domain:<host>` counters.
+    expect(s.domains[0]).toEqual({ domain: 'udhr.example', docs: stageOf(statsA, 'domains').counters['domain:udhr.example'] });
+  });
+
+  it('terminal summary: plain and aligned when piped, coloured on request', () => {
+    const r = tokenmill(['stats', runA]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+    const lines = r.stdout.split('\n');
+    const header = lines.find((l) => l.startsWith('phase ') && l.includes('docs out'))!;
+    const end = header.indexOf('docs out') + 'docs out'.length;
+    for (const { phase, st } of allStages(statsA)) {
+      const line = lines.find((l) => l.startsWith(phase) && l.split(/\s+/)[1] === st.name)!;
+      expect(line, `${phase} ${st.name}`).toBeDefined();
+      // Right-aligned under its header.
+      expect(line.slice(0, end).trimEnd().endsWith(fmt(st.docsOut))).toBe(true);
+      // The three largest drop reasons, and how many more there are.
+      const reasons = Object.entries(st.dropped).sort((a, b) => b[1] - a[1]);
+      for (const [reason, n] of reasons.slice(0, 3)) expect(line).toContain(`${reason} ${fmt(n)}`);
+      if (reasons.length > 3) expect(line).toContain(`(+${reasons.length - 3} more)`);
+    }
+    expect(r.stdout).toContain(`kept ${fmt(stageOf(statsA, 'tokenize').docsOut)} of ${fmt(statsA.phases[0].stages[0].docsOut)} documents`);
+    expect(r.stdout).toMatch(/Languages \(langid/);
+    expect(r.stdout).toMatch(/Dedup clusters/);
+    expect(r.stdout).toContain(`pipeline ${statsA.pipelineFile}`);
+    const colour = tokenmill(['stats', runA, '--color']);
+    expect(colour.stdout).toMatch(/\x1b\[1m/);
+  });
+
+  it('comparison: both runs side by side, the strict run keeps fewer documents', () => {
+    const j = statsJson([runA, runB]) as { runs: Summary[] };
+    expect(j.runs.map((r) => r.label)).toEqual(['default', 'strict']);
+    expect(j.runs[1].totals.docsRead).toBe(j.runs[0].totals.docsRead);
+    expect(j.runs[1].totals.docsKept).toBeLessThan(j.runs[0].totals.docsKept!);
+    const r = tokenmill(['stats', runA, runB]);
+    expect(r.code).toBe(0);
+    const line = r.stdout.split('\n').find((l) => /^00-docs\s+length\s/.test(l))!;
+    const a = stageOf(statsA, 'length').docsOut;
+    const b = stageOf(statsB, 'length').docsOut;
+    expect(line.split(/\s+/).slice(2, 5)).toEqual([fmt(a), fmt(b), (b - a > 0 ? '+' : '') + fmt(b - a)]);
+  });
+
+  it('partial runs: no stats.json → merged from task files; no manifest → noted; a bad path is one clear line', () => {
+    const copy = join(dir, 'partial');
+    cpSync(runA, copy, { recursive: true });
+    rmSync(join(copy, 'stats.json'));
+    const s = statsJson([copy]) as Summary;
+    const full = statsJson([runA]) as Summary;
+    expect(s.funnel.map((r) => [r.stage, r.docsIn, r.docsOut, r.charsOut])).toEqual(full.funnel.map((r) => [r.stage, r.docsIn, r.docsOut, r.charsOut]));
+    expect(s.notes.join('\n')).toMatch(/merged from the completed tasks/);
+    expect(full.notes.join('\n')).toMatch(/no tokens\/manifest\.json/);
+    // An interrupted run: one task of the last phase has no completion marker.
+    const last = statsA.phases[statsA.phases.length - 1].name;
+    rmSync(join(copy, 'phases', last, 'completions', '00001'));
+    const p = statsJson([copy]) as Summary;
+    expect(p.notes.join('\n')).toMatch(new RegExp(`phase ${last}: 1/2 tasks done`));
+    expect(p.totals.docsKept).toBeLessThan(full.totals.docsKept!);
+
+    const bad = tokenmill(['stats', join(dir, 'nope')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/no such file or directory/);
+  });
+
+  it('token manifest: tokens per shard, padding and tokenizer config are shown', () => {
+    // Until the pack stage writes real shards, a manifest in the documented shape over the run's
+    // real token count: shards of seqLen-token rows, the last row padded.
+    const copy = join(dir, 'with-tokens');
+    cpSync(runA, copy, { recursive: true });
+    const tokens = stageOf(statsA, 'tokenize').tokensOut!;
+    const seqLen = 1024;
+    const rows = Math.ceil(tokens / seqLen);
+    const pad = rows * seqLen - tokens;
+    const shards = [{ file: 'shard-00000.arrow', rows: rows - Math.floor(rows / 2), bytes: 2 * seqLen * (rows - Math.floor(rows / 2)) }, { file: 'shard-00001.arrow', rows: Math.floor(rows / 2), bytes: 2 * seqLen * Math.floor(rows / 2), padTokens: pad }];
+    mkdirSync(join(copy, 'tokens'), { recursive: true });
+    writeFileSync(join(copy, 'tokens', 'manifest.json'), JSON.stringify({ seqLen, vocabSize: 50257, tokenizerHash: 'sha256:r50k', shards }));
+    const s = statsJson([copy]) as Summary;
+    expect(s.config).toMatchObject({ seqLen, vocabSize: 50257, tokenizerHash: 'sha256:r50k' });
+    expect(s.shards.map((x) => x.tokens)).toEqual(shards.map((x) => x.rows * seqLen));
+    expect(s.padding).toEqual({ padTokens: pad, totalTokens: rows * seqLen, fraction: pad / (rows * seqLen) });
+    const t = tokenmill(['stats', copy]);
+    expect(t.stdout).toContain('tokenizer sha256:r50k · seqLen 1024 · vocab 50,257');
+    expect(t.stdout).toMatch(new RegExp(`shard-00001\\.arrow\\s+${fmt(shards[1].rows)}\\s+${fmt(shards[1].rows * seqLen)}`));
+    // A dataset folder on its own (manifest only) is accepted too.
+    const ds = statsJson([join(copy, 'tokens')]) as Summary;
+    expect(ds.shards.length).toBe(2);
+  });
+
+  it('HTML report renders in headless Chromium: every chart has marks, numbers equal stats.json, no network', async () => {
+    const chromiumPath = '/usr/bin/chromium';
+    if (!existsSync(chromiumPath)) {
+      console.log(`skipping the browser check: ${chromiumPath} is absent (apt-get install chromium)`);
+      return;
+    }
+    const single = join(dir, 'report.html');
+    const diff = join(dir, 'diff.html');
+    expect(tokenmill(['stats', runA, '--html', single]).code).toBe(0);
+    expect(tokenmill(['stats', runA, runB, '--html', diff]).code).toBe(0);
+    const html = readFileSync(single, 'utf8');
+    // Self-contained: no external script, style or image.
+    const markup = html.replace(/(<script[^>]*>)[\s\S]*?<\/script>/gi, '$1</script>');
+    expect(markup.match(/<(script|link|img|iframe)\b[^>]*\b(src|href)=[^>]*>/gi)).toBeNull();
+    expect(html.match(/<script/gi)!.length).toBe(5); // data, vega, vega-lite, vega-embed, report code
+
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const artifacts = join(ROOT, 'test', 'artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    try {
+      for (const [file, runs] of [[single, [statsA]], [diff, [statsA, statsB]]] as const) {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+        const problems: string[] = [];
+        const requests: string[] = [];
+        page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+        page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+        page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+        page.on('request', (r) => requests.push(r.url()));
+        await page.goto(`file://${file}`);
+        await page.waitForFunction(() => (window as unknown as { __report?: { done?: boolean } }).__report?.done === true, null, { timeout: 60_000 });
+        expect(problems).toEqual([]);
+        expect(requests).toEqual([`file://${file}`]);
+
+        // Every chart: rendered, with marks.
+        const charts = await page.$$eval('figure.chart', (figs) => figs.map((f) => ({ id: f.getAttribute('data-chart'), marks: f.querySelectorAll('.role-mark path, .role-mark rect').length, svg: !!f.querySelector('svg') })));
+        expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(['funnel-docs', 'funnel-chars', 'languages', 'length-chars', 'length-tokens', 'clusters-0', 'domains']));
+        for (const c of charts) {
+          expect(c.svg, c.id!).toBe(true);
+          expect(c.marks, c.id!).toBeGreaterThan(0);
+        }
+
+        // Funnel tables: every stage's numbers as in stats.json, per run.
+        for (let i = 0; i < runs.length; i++) {
+          const cells = await page.$$eval(`.col[data-run="${i}"] table[data-table=funnel] tbody tr`, (trs) =>
+            trs.map((tr) => ({
+              phase: tr.getAttribute('data-phase'),
+              stage: tr.getAttribute('data-stage'),
+              docsIn: tr.querySelector('[data-col=docsIn]')!.textContent,
+              docsOut: tr.querySelector('[data-col=docsOut]')!.textContent,
+              charsOut: tr.querySelector('[data-col=charsOut]')!.textContent,
+              reasons: [...tr.querySelectorAll('.reason')].map((x) => [x.getAttribute('data-reason'), Number(x.getAttribute('data-docs'))]),
+            })),
+          );
+          expect(cells).toEqual(allStages(runs[i]).map(({ phase, st }) => ({ phase, stage: st.name, docsIn: fmt(st.docsIn), docsOut: fmt(st.docsOut), charsOut: fmt(st.charsOut), reasons: Object.entries(st.dropped).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)) })));
+          const kept = await page.$eval(`.col[data-run="${i}"] [data-total=docsKept]`, (e) => e.textContent);
+          const ph = runs[i].phases;
+          expect(kept).toBe(fmt(ph[ph.length - 1].stages[ph[ph.length - 1].stages.length - 1].docsOut));
+        }
+
+        // The charts' marks carry the same numbers: language bars = lang: counters (first run).
+        const langMarks = await page.$$eval('figure[data-chart=languages] .role-mark path', (ps) => ps.map((p) => p.getAttribute('aria-label') ?? ''));
+        const langid = stageOf(runs[0], 'langid');
+        const runLabel = runs.length > 1 ? 'A: default' : 'default';
+        const shown = langMarks.filter((l) => l.includes(`run: ${runLabel};`)).map((l) => [/lang: ([^;]+)/.exec(l)![1], Number(/docs: (\d+)/.exec(l)![1])]);
+        expect(shown.length).toBe(Math.min(25, Object.keys(langid.counters).filter((k) => k.startsWith('lang:')).length));
+        for (const [lang, docs] of shown) expect(docs).toBe(langid.counters[`lang:${lang}`]);
+        // Funnel bars: kept part = docs out of each stage.
+        const bars = await page.$$eval('figure[data-chart=funnel-docs] .role-mark path', (ps) => ps.map((p) => p.getAttribute('aria-label') ?? ''));
+        const length = stageOf(runs[0], 'length');
+        expect(bars.some((b) => b.includes(`documents: ${length.docsOut};`) && b.includes('/length;') && b.includes('part: kept'))).toBe(true);
+
+        // Sample viewer: kept documents listed; switching to dropped shows them with reasons.
+        const col = runs.length > 1 ? '.col[data-run="0"] ' : '';
+        const nKept = await page.$$eval(`${col}.samples .list details`, (d) => d.length);
+        expect(nKept).toBeGreaterThan(0);
+        await page.selectOption(`${col}.samples select.kind`, 'dropped');
+        const why = await page.$$eval(`${col}.samples .list details .why`, (d) => d.map((x) => x.textContent));
+        const allReasons = new Set(allStages(runs[0]).flatMap(({ st }) => Object.keys(st.dropped)));
+        expect(why.length).toBeGreaterThan(0);
+        for (const w of why) expect(allReasons.has(w!)).toBe(true);
+        await page.selectOption(`${col}.samples select.kind`, 'kept');
+
+        await page.screenshot({ path: join(artifacts, runs.length > 1 ? 'stats-diff.png' : 'stats-report.png'), fullPage: true });
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+});
