@@ -21,9 +21,12 @@ export interface Corpus {
   toGpt2: Int32Array;
 }
 
-export function loadCorpus(vocabSize: number): Corpus {
+/** `paragraphs`: every paragraph is its own document (many boundaries per row, for doc masking). */
+export function loadCorpus(vocabSize: number, opts: { paragraphs?: boolean } = {}): Corpus {
   const gt = JSON.parse(readFileSync(shared(CORPUS_REL), 'utf8')) as Record<string, { articleBody: string }>;
-  const docs = Object.keys(gt).sort().map((k) => encode(gt[k].articleBody));
+  const texts = Object.keys(gt).sort().map((k) => gt[k].articleBody);
+  const units = opts.paragraphs ? texts.flatMap((t) => t.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean)) : texts;
+  const docs = units.map((t) => encode(t));
   const freq = new Map<number, number>();
   for (const d of docs) for (const t of d) freq.set(t, (freq.get(t) ?? 0) + 1);
   const top = [...freq.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, vocabSize - 2).map((e) => e[0]);
