@@ -274,7 +274,7 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
               docsIn: tr.querySelector('[data-col=docsIn]')!.textContent,
               docsOut: tr.querySelector('[data-col=docsOut]')!.textContent,
               charsOut: tr.querySelector('[data-col=charsOut]')!.textContent,
-              reasons: [...tr.querySelectorAll('.reason')].map((x) => [x.getAttribute('data-reason'), Number(x.getAttribute('data-docs'))]),
+              reasons: Array.from(tr.querySelectorAll('.reason')).map((x) => [x.getAttribute('data-reason'), Number(x.getAttribute('data-docs'))]),
             })),
           );
           expect(cells).toEqual(allStages(runs[i]).map(({ phase, st }) => ({ phase, stage: st.name, docsIn: fmt(st.docsIn), docsOut: fmt(st.docsOut), charsOut: fmt(st.charsOut), reasons: Object.entries(st.dropped).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)) })));
