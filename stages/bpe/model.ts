@@ -2,7 +2,7 @@
 // tiktoken `.tiktoken` ranks, GPT-2 `encoder.json` + `vocab.bpe`, HF `tokenizer.json` (byte-level BPE).
 import { readFileSync } from 'node:fs';
 import { bytesToUnicode, unicodeToBytes } from './bytes.ts';
-import { PATTERNS, resolvePattern } from './patterns.ts';
+import { PATTERNS, portablePattern, resolvePattern } from './patterns.ts';
 
 export interface BpeModel {
   /** id → bytes of each ordinary token (holes allowed, e.g. where specials sit). */
@@ -138,7 +138,7 @@ export function toTokenizerJson(model: BpeModel): string {
     pre_tokenizer: {
       type: 'Sequence',
       pretokenizers: [
-        { type: 'Split', pattern: { Regex: model.pattern }, behavior: 'Isolated', invert: false },
+        { type: 'Split', pattern: { Regex: portablePattern(model.pattern) }, behavior: 'Isolated', invert: false },
         { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
       ],
     },

@@ -20,9 +20,18 @@ export function resolvePattern(p: string): string {
   return p.replace(/\(\?i:'s\|'t\|'re\|'ve\|'m\|'ll\|'d\)/g, `(?:${CONTRACTIONS_CI})`);
 }
 
+/**
+ * The pattern with `\s`/`\S` spelled as Unicode White_Space: JS's `\s` also matches U+FEFF and
+ * misses U+0085, unlike the Rust regex engines of tiktoken and HF tokenizers. Used for compiling
+ * and in saved tokenizer.json files (so JS and Rust loaders agree).
+ */
+export function portablePattern(p: string): string {
+  return resolvePattern(p).replace(/\\([sS])/g, (_, c: string) => (c === 's' ? '\\p{White_Space}' : '\\P{White_Space}'));
+}
+
 /** Compile a pattern; a bad one fails with a one-line error naming it. */
 export function compilePattern(p: string): RegExp {
-  const src = resolvePattern(p);
+  const src = portablePattern(p);
   try {
     return new RegExp(src, 'gu');
   } catch (e) {
