@@ -44,13 +44,25 @@ export function countSentences(line: string): number {
   for (let m = BOUNDARY.exec(line); m !== null; m = BOUNDARY.exec(line)) {
     if (m[1] === '.') {
       // "Mr. Smith", "e.g. The": the word before the period is a known abbreviation or an initial
-      const before = /([\p{L}.]+)$/u.exec(line.slice(0, m.index));
-      const w = before?.[1].toLowerCase() ?? '';
+      const w = wordBefore(line, m.index).toLowerCase();
       if (ABBREVIATIONS.has(w) || /^\p{L}$/u.test(w)) continue;
     }
     if (m.index + m[0].length < line.length) n++;
   }
   return n;
+}
+
+const LETTER = /\p{L}/u;
+
+/** The letters-and-periods word ending at `end` (scanning back; a `$`-anchored regex would rescan the line). */
+function wordBefore(line: string, end: number): string {
+  let i = end;
+  while (i > 0) {
+    const ch = line[i - 1];
+    if (ch === '.' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch > '\x7f' && LETTER.test(ch))) i--;
+    else break;
+  }
+  return line.slice(i, end);
 }
 
 /** Apply C4's rules: the text with bad lines removed, or the reason the whole document is dropped. */

@@ -3,7 +3,7 @@
 import { check, defineFilter } from '../../engine/stage.ts';
 import type { Doc } from '../../engine/types.ts';
 import { findDuplicates } from '../text/lines.ts';
-import { docTokens } from '../text/tokens.ts';
+import { docTokenCount } from '../text/tokens.ts';
 
 export const fineWebQualityDefaults = {
   /** Drop if the fraction of lines ending in . ' " ! ? is at most this. */
@@ -42,7 +42,7 @@ export function fineWebQuality(doc: Doc, o: FineWebQualityOptions): true | strin
   const chars = text.length - (lines.length - 1); // text without its newlines
   if (chars > 0 && findDuplicates(nonEmpty)[1] / chars >= o.charDuplicatesRatio) return 'char_dup_ratio';
 
-  const nWords = docTokens(doc).length;
+  const nWords = docTokenCount(doc);
   if (nWords === 0 || (lines.length - 1) / nWords > o.newLineRatio) return 'list_ratio';
   return true;
 }

@@ -44,16 +44,56 @@ function intern(tokens: string[]): { ids: Int32Array; lens: Int32Array } {
   return { ids, lens };
 }
 
-/** 53-bit hash of the n-gram starting at i (two 32-bit multiplicative lanes). */
-function ngramKey(ids: Int32Array, i: number, n: number): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let k = i; k < i + n; k++) {
-    a = Math.imul(a ^ ids[k], 0x9e3779b1);
-    b = Math.imul(b + ids[k], 0x85ebca77) ^ (b >>> 15);
+/**
+ * N-gram keys of one document: two 32-bit hash lanes per start position, extended in place from
+ * n to n+1 (O(tokens) per n), looked up in an open-addressing table reused across documents (a
+ * generation stamp instead of clearing). 64-bit keys: a false match needs a 2^-64 collision.
+ */
+class NGramTable {
+  private cap = 0;
+  private keyA = new Int32Array(0);
+  private keyB = new Int32Array(0);
+  private stamp = new Int32Array(0);
+  /** Count of the n-gram, and position of its first occurrence. */
+  readonly count: Int32Array = new Int32Array(0);
+  readonly first: Int32Array = new Int32Array(0);
+  private gen = 0;
+
+  reset(entries: number): void {
+    let cap = 64;
+    while (cap < entries * 2) cap <<= 1;
+    if (cap > this.cap) {
+      this.cap = cap;
+      this.keyA = new Int32Array(cap);
+      this.keyB = new Int32Array(cap);
+      this.stamp = new Int32Array(cap);
+      (this as { count: Int32Array }).count = new Int32Array(cap);
+      (this as { first: Int32Array }).first = new Int32Array(cap);
+      this.gen = 0;
+    }
+    this.gen++;
   }
-  return (a >>> 0) * 0x200000 + (b >>> 11);
+
+  /** Slot of (a, b); inserted with count 0 and first = at when new. */
+  slot(a: number, b: number, at: number): number {
+    const mask = this.cap - 1;
+    let i = (a ^ Math.imul(b, 0x27d4eb2d)) & mask;
+    for (;;) {
+      if (this.stamp[i] !== this.gen) {
+        this.stamp[i] = this.gen;
+        this.keyA[i] = a;
+        this.keyB[i] = b;
+        this.count[i] = 0;
+        this.first[i] = at;
+        return i;
+      }
+      if (this.keyA[i] === a && this.keyB[i] === b) return i;
+      i = (i + 1) & mask;
+    }
+  }
 }
+
+const table = new NGramTable();
 
 function ngramChars(lens: Int32Array, i: number, n: number): number {
   let c = n - 1;
@@ -61,42 +101,65 @@ function ngramChars(lens: Int32Array, i: number, n: number): number {
   return c;
 }
 
-/** Characters of the most frequent n-gram times its count (first-seen wins ties, as Counter.most_common). */
-export function topNGramChars(ids: Int32Array, lens: Int32Array, n: number): number {
-  const count = new Map<number, number>();
-  const firstAt = new Map<number, number>();
-  for (let i = 0; i + n <= ids.length; i++) {
-    const key = ngramKey(ids, i, n);
-    const c = count.get(key);
-    if (c === undefined) {
-      count.set(key, 1);
-      firstAt.set(key, i);
-    } else count.set(key, c + 1);
+/** Hash lanes of all n-grams, grown one token at a time (call with n = 1, 2, 3 … in order). */
+class Lanes {
+  a: Int32Array;
+  b: Int32Array;
+  n = 0;
+  constructor(private ids: Int32Array) {
+    this.a = new Int32Array(ids.length);
+    this.b = new Int32Array(ids.length);
   }
-  let best = 0;
-  let bestKey = 0;
-  for (const [key, c] of count) {
-    if (c > best) {
-      best = c;
-      bestKey = key;
+  /** Extend every n-gram hash to length n (valid for starts 0 … len-n). */
+  grow(n: number): void {
+    const { ids, a, b } = this;
+    while (this.n < n) {
+      const k = this.n;
+      for (let i = 0; i + k < ids.length; i++) {
+        const t = ids[i + k];
+        a[i] = Math.imul(a[i] ^ t, 0x9e3779b1) ^ (a[i] >>> 16);
+        b[i] = Math.imul(b[i] + t + 0x632be5ab, 0x85ebca77) ^ (b[i] >>> 13);
+      }
+      this.n++;
     }
   }
-  return best === 0 ? 0 : best * ngramChars(lens, firstAt.get(bestKey)!, n);
+}
+
+/** Characters of the most frequent n-gram times its count (first-seen wins ties, as Counter.most_common). */
+export function topNGramChars(ids: Int32Array, lens: Int32Array, n: number, lanes = new Lanes(ids)): number {
+  const m = ids.length - n + 1;
+  if (m <= 0) return 0;
+  lanes.grow(n);
+  table.reset(m);
+  let best = 0;
+  let bestFirst = 0;
+  for (let i = 0; i < m; i++) {
+    const s = table.slot(lanes.a[i], lanes.b[i], i);
+    const c = ++table.count[s];
+    const f = table.first[s];
+    if (c > best || (c === best && f < bestFirst)) {
+      best = c;
+      bestFirst = f;
+    }
+  }
+  return best * ngramChars(lens, bestFirst, n);
 }
 
 /** datatrove's find_all_duplicate: characters of repeated n-grams, skipping past each repeat. */
-export function duplicateNGramChars(ids: Int32Array, lens: Int32Array, n: number): number {
-  const seen = new Set<number>();
-  const last = ids.length - n;
+export function duplicateNGramChars(ids: Int32Array, lens: Int32Array, n: number, lanes = new Lanes(ids)): number {
+  const m = ids.length - n + 1;
+  if (m <= 0) return 0;
+  lanes.grow(n);
+  table.reset(m);
   let chars = 0;
   let i = 0;
-  while (i <= last) {
-    const key = ngramKey(ids, i, n);
-    if (seen.has(key)) {
+  while (i < m) {
+    const s = table.slot(lanes.a[i], lanes.b[i], i);
+    if (table.count[s] > 0) {
       chars += ngramChars(lens, i, n);
       i += n;
     } else {
-      seen.add(key);
+      table.count[s] = 1;
       i++;
     }
   }
@@ -120,13 +183,17 @@ export function gopherRepetition(doc: Doc, o: GopherRepetitionOptions): true | s
   if (o.dupLineCharFrac && lineChars / len > o.dupLineCharFrac) return 'dup_line_char_frac';
 
   const { ids, lens } = intern(docTokens(doc));
+  // n-gram hashes grow with n (restarted if a list is not in increasing order)
+  let lanes = new Lanes(ids);
   for (const [n, frac] of o.topNGrams) {
     if (ids.length < n) continue;
-    if (topNGramChars(ids, lens, n) / len > frac) return `top_${n}_gram`;
+    if (n < lanes.n) lanes = new Lanes(ids);
+    if (topNGramChars(ids, lens, n, lanes) / len > frac) return `top_${n}_gram`;
   }
   for (const [n, frac] of o.dupNGrams) {
     if (ids.length < n) continue;
-    const chars = duplicateNGramChars(ids, lens, n);
+    if (n < lanes.n) lanes = new Lanes(ids);
+    const chars = duplicateNGramChars(ids, lens, n, lanes);
     if (chars / len > frac) return `duplicated_${n}_n_grams`;
     // no repeated n-gram means no repeated longer n-gram either
     if (chars === 0) break;

@@ -19,7 +19,18 @@ export function splitParagraphs(text: string): string[] {
 
 /** Python's `str.strip()` (Unicode whitespace, like String.prototype.trim plus \x1c-\x1f and \x85). */
 export function pyStrip(s: string): string {
-  return s.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, '');
+  // a scan from both ends: /\s+$/ backtracks quadratically on texts with many whitespace runs
+  let a = 0;
+  let b = s.length;
+  while (a < b && isPySpace(s.charCodeAt(a))) a++;
+  while (b > a && isPySpace(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+const SPACE_RE = /\s/;
+function isPySpace(c: number): boolean {
+  if (c === 32 || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f) || c === 0x85) return true;
+  return c > 127 && SPACE_RE.test(String.fromCharCode(c));
 }
 
 /** Number of duplicated elements and their total length, counting every occurrence after the first. */

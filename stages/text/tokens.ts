@@ -42,6 +42,19 @@ const CONTRACTION = /^(.+?)(n['’]t|['’](?:s|re|ve|ll|d|m))$/i;
 /** NLTK-like word tokens of a text (words and punctuation tokens, in order). */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
+  scan(text, out);
+  return out;
+}
+
+/** Number of tokens `tokenize` would return, without building them. */
+export function countTokens(text: string): number {
+  return scan(text, null);
+}
+
+const scratch: string[] = [];
+
+function scan(text: string, out: string[] | null): number {
+  let count = 0;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -78,32 +91,47 @@ export function tokenize(text: string): string[] {
           j++;
         } else break;
       }
-      const t = text.slice(i, j);
-      i = j;
       if (noSpace) {
-        segmentRun(t, out);
+        const sink = out ?? scratch;
+        const before = sink.length;
+        segmentRun(text.slice(i, j), sink);
+        count += sink.length - before;
+        if (!out) scratch.length = 0;
+        i = j;
         continue;
       }
-      const m = apostrophe ? CONTRACTION.exec(t) : null;
-      if (m) out.push(m[1], m[2]);
-      else out.push(t);
+      if (out || apostrophe) {
+        const t = text.slice(i, j);
+        const m = apostrophe ? CONTRACTION.exec(t) : null;
+        if (m) {
+          out?.push(m[1], m[2]);
+          count += 2;
+        } else {
+          out?.push(t);
+          count++;
+        }
+      } else count++;
+      i = j;
       continue;
     }
     if (a === A_DOT || a === A_DASH) {
       // "..." and "--" stay whole, a lone "." or "-" is a token
       let j = i + 1;
       while (j < n && text.charCodeAt(j) === c) j++;
-      out.push(text.slice(i, j));
+      out?.push(text.slice(i, j));
+      count++;
       i = j;
       continue;
     }
     if (a === A_QUOTE) {
-      out.push("''"); // Treebank rewrites ASCII double quotes to `` / '' (2-char tokens)
+      out?.push("''"); // Treebank rewrites ASCII double quotes to `` / '' (2-char tokens)
+      count++;
       i++;
       continue;
     }
     if (a === A_PAD || (a === 0 && PADDED_UNICODE.has(text[i]))) {
-      out.push(text[i]);
+      out?.push(text[i]);
+      count++;
       i++;
       continue;
     }
@@ -123,30 +151,50 @@ export function tokenize(text: string): string[] {
         j += charLen(text, j);
       }
     }
-    out.push(text.slice(i, j));
+    out?.push(text.slice(i, j));
+    count++;
     i = j;
   }
-  return out;
+  return count;
 }
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-const cache = new WeakMap<Doc, { text: string; tokens: string[] }>();
+// Filters of a chain see one document after another, so remembering the last one is enough
+// (a WeakMap over every document costs more in GC than it saves).
+let lastDoc: Doc | null = null;
+let lastText = '';
+let lastTokens: string[] = [];
 
 /** Tokens of `doc.text`, computed once per document while its text is unchanged. */
 export function docTokens(doc: Doc): string[] {
-  const hit = cache.get(doc);
-  if (hit && hit.text === doc.text) return hit.tokens;
-  const tokens = tokenize(doc.text);
-  cache.set(doc, { text: doc.text, tokens });
-  return tokens;
+  if (doc === lastDoc && doc.text === lastText) return lastTokens;
+  lastTokens = tokenize(doc.text);
+  lastDoc = doc;
+  lastText = doc.text;
+  return lastTokens;
+}
+
+/** Token count of `doc.text` (from the cache when the tokens are known). */
+export function docTokenCount(doc: Doc): number {
+  if (doc === lastDoc && doc.text === lastText) return lastTokens.length;
+  return countTokens(doc.text);
 }
 
 /** Python's `string.punctuation`; datatrove drops tokens that are substrings of it (`w not in string.punctuation`). */
 export const ASCII_PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
+const PUNCT_CHAR = new Uint8Array(128);
+for (const ch of ASCII_PUNCTUATION) PUNCT_CHAR[ch.charCodeAt(0)] = 1;
+
 export function isPunctuationToken(t: string): boolean {
-  return t.length <= ASCII_PUNCTUATION.length && ASCII_PUNCTUATION.includes(t);
+  if (t.length === 1) {
+    const c = t.charCodeAt(0);
+    return c < 128 && PUNCT_CHAR[c] === 1;
+  }
+  const c = t.charCodeAt(0);
+  // a longer substring of string.punctuation starts with a punctuation character
+  return c < 128 && PUNCT_CHAR[c] === 1 && t.length <= ASCII_PUNCTUATION.length && ASCII_PUNCTUATION.includes(t);
 }

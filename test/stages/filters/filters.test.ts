@@ -8,6 +8,7 @@ import { PipelineConfigError } from '../../../engine/types.ts';
 import { filter, stages } from '../../../stages/filters/index.ts';
 import { countSentences } from '../../../stages/filters/c4-quality.ts';
 import { parseUrl } from '../../../stages/filters/url-filter.ts';
+import { duplicateNGramChars, topNGramChars } from '../../../stages/filters/gopher-repetition.ts';
 import { doc, openStage, verdict } from './helpers.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tm-filters-'));
@@ -64,6 +65,33 @@ describe('gopher-repetition', () => {
   it('ignores blank lines but catches repeated ones', async () => {
     expect(await verdict(stages['gopher-repetition'], GOOD.split('\n').join('\n\n\n'))).toBe(true);
     expect(await verdict(stages['gopher-repetition'], `${GOOD}\n${GOOD}`)).toBe('dup_line_frac');
+  });
+
+  it('hashed n-grams give exactly what joined-string n-grams give (datatrove\'s find_top_duplicate / find_all_duplicate)', () => {
+    let seed = 12345;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const vocab = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'and', 'then', 'it', 'slept', 'zz', 'q'];
+    for (let trial = 0; trial < 30; trial++) {
+      const tokens = Array.from({ length: 20 + Math.floor(rand() * 400) }, () => vocab[Math.floor(rand() * Math.min(vocab.length, 3 + trial))]);
+      const map = new Map<string, number>();
+      const ids = Int32Array.from(tokens, (t) => map.get(t) ?? (map.set(t, map.size), map.size - 1));
+      const lens = Int32Array.from(tokens, (t) => t.length);
+      for (let n = 2; n <= 10; n++) {
+        const grams = tokens.slice(0, tokens.length - n + 1).map((_, i) => tokens.slice(i, i + n).join(' '));
+        const counter = new Map<string, number>();
+        for (const g of grams) counter.set(g, (counter.get(g) ?? 0) + 1);
+        let best: [string, number] = ['', 0];
+        for (const e of counter) if (e[1] > best[1]) best = e;
+        expect(topNGramChars(ids, lens, n), `top ${n}`).toBe(best[0].length * best[1]);
+        const seen = new Set<string>();
+        let chars = 0;
+        for (let i = 0; i < grams.length; ) {
+          if (seen.has(grams[i])) (chars += grams[i].length), (i += n);
+          else seen.add(grams[i]), i++;
+        }
+        expect(duplicateNGramChars(ids, lens, n), `dup ${n}`).toBe(chars);
+      }
+    }
   });
 
   it('rejects malformed n-gram settings', () => {

@@ -2,7 +2,7 @@
 // CJK/Thai runs in bounded windows (so long texts stay linear and no word is cut at a window edge).
 import { describe, expect, it } from 'vitest';
 import { countWords, segmentRun, words } from '../../../stages/text/words.ts';
-import { isPunctuationToken, tokenize } from '../../../stages/text/tokens.ts';
+import { countTokens, isPunctuationToken, tokenize } from '../../../stages/text/tokens.ts';
 import { splitLines, splitParagraphs } from '../../../stages/text/lines.ts';
 
 describe('words', () => {
@@ -55,6 +55,12 @@ describe('tokenize (NLTK Treebank-like, as datatrove counts words)', () => {
   it("marks punctuation tokens as Python's string.punctuation test does", () => {
     expect(['.', ',', '?', '(', '-./'].every(isPunctuationToken)).toBe(true);
     expect(['...', "''", '©', 'word', '////'].some(isPunctuationToken)).toBe(false);
+  });
+
+  it('countTokens agrees with tokenize', () => {
+    for (const t of ["They don't know John's route.", 'Wait... "yes" -- (no) 1,000', '我们在北京, ok.', 'a/b ++ ////', '']) {
+      expect(countTokens(t), t).toBe(tokenize(t).length);
+    }
   });
 
   it('segments CJK inside mixed text', () => {
