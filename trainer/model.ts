@@ -241,25 +241,41 @@ export function embed(table: tf.Tensor, ids: tf.Tensor1D): tf.Tensor2D {
   return f(table);
 }
 
-/** Mean cross-entropy of logits[N,V] against int32 targets[N], with the fused softmax gradient. */
+/**
+ * Mean cross-entropy of logits[N,V] against targets[N] (−1 = ignored, e.g. padding), with the fused
+ * softmax gradient.
+ */
 export function crossEntropy(logits: tf.Tensor2D, targetIds: Int32Array): tf.Scalar {
   const [N, V] = logits.shape;
   const flat = new Int32Array(N);
-  for (let i = 0; i < N; i++) flat[i] = i * V + targetIds[i];
+  const keep = new Float32Array(N);
+  let n = 0;
+  for (let i = 0; i < N; i++) {
+    const ok = targetIds[i] >= 0;
+    flat[i] = i * V + (ok ? targetIds[i] : 0);
+    keep[i] = ok ? 1 : 0;
+    n += ok ? 1 : 0;
+  }
+  const count = Math.max(1, n);
   const targets = tf.tensor1d(targetIds, 'int32');
   const flatIdx = tf.tensor1d(flat, 'int32');
+  const w = tf.tensor2d(keep, [N, 1]);
   const f = customGrad<(x: tf.Tensor) => tf.Scalar>((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const lse = tf.logSumExp(x, 1);
     const picked = tf.gather(tf.reshape(x, [-1]), flatIdx);
-    const value = tf.mean(tf.sub(lse, picked)) as tf.Scalar;
-    save([x, lse, targets]);
+    const per = tf.sub(lse, picked);
+    const value = (n === N ? tf.mean(per) : tf.div(tf.sum(tf.mul(per, tf.reshape(w, [N]))), count)) as tf.Scalar;
+    save([x, lse, targets, w]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, slse, st] = saved;
+        const [sx, slse, st, sw] = saved;
         const p = tf.exp(tf.sub(sx, tf.reshape(slse, [N, 1])));
-        // (int32 oneHot then cast: the wasm backend's float32 oneHot returns zeros in tfjs 4.22)
-        return tf.mul(tf.sub(p, tf.cast(tf.oneHot(st as tf.Tensor1D, V), 'float32')), tf.div(dy, N));
+        // (int32 oneHot then cast: the wasm backend's float32 oneHot returns zeros in tfjs 4.22;
+        // a −1 target gives an all-zero row, and its weight 0 removes the softmax term)
+        let g = tf.sub(p, tf.cast(tf.oneHot(st as tf.Tensor1D, V), 'float32'));
+        if (n !== N) g = tf.mul(g, sw);
+        return tf.mul(g, tf.div(dy, count));
       },
     };
   });
