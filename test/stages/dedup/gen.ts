@@ -16,12 +16,13 @@ export function rng(seed: number): () => number {
 
 const SYL = ['ka', 'lo', 'mi', 'ren', 'to', 'sa', 'vi', 'nu', 'pe', 'dor', 'el', 'qua', 'zi', 'bo', 'fen', 'gu', 'ha', 'ir', 'jo', 'wy'];
 
-/** A vocabulary of pseudo-words. */
+/** A vocabulary of pseudo-words (1–5 syllables: up to ~3.4M distinct). */
 export function vocabulary(n: number, seed = 7): string[] {
+  if (n > 1_000_000) throw new Error('vocabulary: at most 1,000,000 words');
   const r = rng(seed);
   const out = new Set<string>();
   while (out.size < n) {
-    const k = 1 + Math.floor(r() * 3);
+    const k = 1 + Math.floor(r() * 5);
     let w = '';
     for (let i = 0; i < k; i++) w += SYL[Math.floor(r() * SYL.length)];
     out.add(w);
