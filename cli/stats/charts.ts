@@ -9,6 +9,8 @@ export interface Chart {
   /** One line under the title: what is plotted and where it comes from. */
   caption: string;
   spec: Record<string, unknown>;
+  /** Spans the full row (side-by-side facets of a comparison). */
+  wide?: boolean;
 }
 
 type Row = Record<string, string | number | null>;
@@ -60,12 +62,13 @@ export function buildCharts(summaries: Summary[]): Chart[] {
     const reasons = [...new Set(docRows.map((r) => String(r.part)).filter((p) => p !== KEPT))];
     charts.push({
       id: 'funnel-docs',
+      wide: n > 1,
       title: 'Funnel: documents per stage',
       caption: 'Bar length = documents into the stage; grey = passed on, colours = dropped, by reason.',
       spec: base(docRows, {
         height: bandHeight(docRows, 'stage', 22, 1),
         // A faceted chart cannot fit its container.
-        width: n > 1 ? 380 : 'container',
+        width: n > 1 ? 480 : 'container',
         mark: { type: 'bar', tooltip: true },
         encoding: {
           y: { field: 'stage', type: 'nominal', sort: { field: 'order', op: 'min' }, title: null, axis: { labelLimit: 260 } },
@@ -74,6 +77,7 @@ export function buildCharts(summaries: Summary[]): Chart[] {
             field: 'part',
             type: 'nominal',
             title: 'kept / drop reason',
+            legend: { labelLimit: 240 },
             scale: { domain: [KEPT, ...reasons], range: ['#9aa7b4', ...palette(reasons.length)] },
           },
           order: { field: 'part', sort: 'descending' },
@@ -96,11 +100,12 @@ export function buildCharts(summaries: Summary[]): Chart[] {
   if (charRows.some((r) => Number(r.chars) > 0)) {
     charts.push({
       id: 'funnel-chars',
+      wide: n > 1,
       title: 'Funnel: characters per stage',
       caption: 'Characters in (bytes of raw payload where a stage reads raw HTML) split into passed on and removed.',
       spec: base(charRows, {
         height: bandHeight(charRows, 'stage', 22, 1),
-        width: n > 1 ? 380 : 'container',
+        width: n > 1 ? 480 : 'container',
         mark: { type: 'bar', tooltip: true },
         encoding: {
           y: { field: 'stage', type: 'nominal', sort: { field: 'order', op: 'min' }, title: null, axis: { labelLimit: 260 } },
@@ -121,7 +126,7 @@ export function buildCharts(summaries: Summary[]): Chart[] {
     charts.push({
       id: 'languages',
       title: 'Languages',
-      caption: `Documents per language label (\`lang:\` counters of ${summaries.map((s) => s.languageStage ?? '–').join(' / ')}), top 25.`,
+      caption: `Documents per language label (\`lang:\` counters of ${[...new Set(summaries.map((s) => s.languageStage ?? '–'))].join(' / ')}), top 25.`,
       spec: base(langRows, {
         height: bandHeight(langRows, 'lang', 18, n),
         mark: { type: 'bar', tooltip: true },
@@ -154,7 +159,7 @@ export function buildCharts(summaries: Summary[]): Chart[] {
         height: 180,
         mark: { type: 'rect', tooltip: true, opacity: n > 1 ? 0.6 : 1 },
         encoding: {
-          x: { field: 'lo', type: 'quantitative', scale: { type: 'symlog', zero: false, nice: false, domain: [lo, hi] }, title: `${unit} (log scale)`, axis: { format: ',', values: logTicks(lo, hi), labelOverlap: true } },
+          x: { field: 'lo', type: 'quantitative', scale: { type: 'symlog', zero: false, nice: false, domain: [lo, hi] }, title: `${unit} (log scale)`, axis: { format: ',.0f', values: logTicks(lo, hi), labelOverlap: true } },
           x2: { field: 'hi' },
           y: { field: 'count', type: 'quantitative', title: 'documents', stack: null },
           y2: { datum: 0 },
@@ -181,7 +186,7 @@ export function buildCharts(summaries: Summary[]): Chart[] {
     charts.push({
       id: 'domains',
       title: 'Top domains',
-      caption: `Documents per host (${summaries.map((s) => s.domainsSource ?? '–').join(' / ')}).`,
+      caption: `Documents per host (${[...new Set(summaries.map((s) => s.domainsSource ?? '–'))].join(' / ')}).`,
       spec: base(domRows, {
         height: bandHeight(domRows, 'domain', 18, n),
         mark: { type: 'bar', tooltip: true },

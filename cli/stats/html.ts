@@ -64,8 +64,9 @@ function cards(s: Summary): string {
 }
 
 function funnelTable(s: Summary): string {
-  const hasTokens = s.funnel.some((r) => r.tokensIn !== null || r.tokensOut !== null);
-  const head = ['phase', 'stage', 'docs in', 'docs out', 'dropped', 'chars in', 'chars out', ...(hasTokens ? ['tokens in', 'tokens out'] : []), 'time', 'docs/s', 'Mchars/s', 'drop reasons', 'counters'];
+  const hasTokensIn = s.funnel.some((r) => r.tokensIn !== null);
+  const hasTokensOut = s.funnel.some((r) => r.tokensOut !== null);
+  const head = ['phase', 'stage', 'docs in', 'docs out', 'dropped', 'chars in', 'chars out', ...(hasTokensIn ? ['tokens in'] : []), ...(hasTokensOut ? ['tokens out'] : []), 'time', 'docs/s', 'Mchars/s', 'drop reasons · counters'];
   const row = (r: StageRow) => {
     const reasons = r.reasons.map((x) => `<span class="reason" data-reason="${esc(x.reason)}" data-docs="${x.docs}">${esc(x.reason)} <b>${esc(int(x.docs))}</b></span>`).join(' ');
     const counters = Object.entries(r.counters)
@@ -77,14 +78,15 @@ function funnelTable(s: Summary): string {
       cell(r.stage),
       cell(int(r.docsIn), true, ' data-col="docsIn"'),
       cell(int(r.docsOut), true, ' data-col="docsOut"'),
-      cell(r.droppedPct === null ? '' : `${int(r.dropped)} (${pct(r.droppedPct)})`, true, ' data-col="dropped"'),
+      cell(r.droppedPct === null || r.kind === 'read' || r.kind === 'write' ? '' : `${int(r.dropped)} (${pct(r.droppedPct)})`, true, ' data-col="dropped"'),
       cell(int(r.charsIn), true, ' data-col="charsIn"'),
       cell(int(r.charsOut), true, ' data-col="charsOut"'),
-      ...(hasTokens ? [cell(r.tokensIn === null ? '' : int(r.tokensIn), true, ' data-col="tokensIn"'), cell(r.tokensOut === null ? '' : int(r.tokensOut), true, ' data-col="tokensOut"')] : []),
+      ...(hasTokensIn ? [cell(r.tokensIn === null ? '' : int(r.tokensIn), true, ' data-col="tokensIn"')] : []),
+      ...(hasTokensOut ? [cell(r.tokensOut === null ? '' : int(r.tokensOut), true, ' data-col="tokensOut"')] : []),
       cell(r.timeMs ? duration(r.timeMs) : '', true),
       cell(r.docsPerSec === null ? '' : compact(r.docsPerSec), true),
       cell(r.mcharsPerSec === null ? '' : r.mcharsPerSec.toFixed(2), true),
-    ].join('')}<td class="reasons">${reasons}</td><td class="counters">${counters}</td></tr>`;
+    ].join('')}<td class="reasons">${reasons} ${counters}</td></tr>`;
   };
   return `<div class="scroll"><table data-table="funnel"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${s.funnel.map(row).join('')}</tbody></table></div>`;
 }
@@ -117,7 +119,7 @@ function smallTables(s: Summary): string {
 }
 
 function chartBox(c: Chart): string {
-  return `<figure class="chart" data-chart="${esc(c.id)}"><figcaption><b>${esc(c.title)}</b><br><small>${esc(c.caption)}</small></figcaption><div class="vis" id="chart-${esc(c.id)}"></div></figure>`;
+  return `<figure class="chart${c.wide ? ' wide' : ''}" data-chart="${esc(c.id)}"><figcaption><b>${esc(c.title)}</b><br><small>${esc(c.caption)}</small></figcaption><div class="vis" id="chart-${esc(c.id)}"></div></figure>`;
 }
 
 const CSS = `
@@ -130,11 +132,11 @@ h2{font-size:16px;margin:0 0 10px}h3{font-size:14px;margin:14px 0 6px}small{colo
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}.card{border:1px solid var(--line);border-radius:6px;padding:8px 12px;min-width:130px}
 .card .v{font-size:20px;font-weight:600}.card .l{color:var(--mut);font-size:12px}.card .s{font-size:11px;color:var(--mut)}
 table{border-collapse:collapse;font-size:12.5px;width:100%}th,td{padding:3px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;white-space:nowrap}
-th{color:var(--mut);font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}td.reasons,td.counters{white-space:normal;min-width:180px}
-tr.read td,tr.write td,tr.global td{color:var(--mut)}.reason{color:var(--bad);margin-right:6px}.counter{color:var(--mut);margin-right:6px;font-size:11.5px}
+th{color:var(--mut);font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}td.reasons{white-space:normal;min-width:320px}
+tr.read td,tr.write td,tr.global td{color:var(--mut)}.reason,.counter{display:inline-block;white-space:nowrap}.reason{color:var(--bad);margin-right:8px}.counter{color:var(--mut);margin-right:6px;font-size:11.5px}
 table.kv th{width:180px}table[data-table=percentiles],table[data-table=phases],table[data-table=languages],table[data-table=shards]{width:auto;min-width:50%}.scroll{overflow-x:auto}.scroll.short{max-height:320px;overflow-y:auto}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:16px}.chart{margin:0;border:1px solid var(--line);border-radius:6px;padding:10px;background:#fff;min-width:0}
-.chart figcaption{margin-bottom:6px}.vis{width:100%}.vis.error{color:var(--bad)}
+.chart.wide{grid-column:1/-1;overflow-x:auto}.chart figcaption{margin-bottom:6px}.vis{width:100%}.vis.error{color:var(--bad)}
 .samples .controls{display:flex;gap:10px;align-items:center;margin-bottom:8px;flex-wrap:wrap}.samples select{font:inherit}
 .doc{border:1px solid var(--line);border-radius:6px;margin:6px 0;padding:6px 10px}.doc summary{cursor:pointer}.doc .meta{color:var(--mut);font-size:12px}
 .doc .why{color:var(--bad);font-weight:600}.doc pre{white-space:pre-wrap;word-break:break-word;max-height:260px;overflow:auto;background:#fafbfc;padding:8px;margin:6px 0 2px;font-size:12px}

@@ -213,7 +213,8 @@ export function formatComparison(a: Summary, b: Summary, st: Style = plain): str
     const ra = find(a, k);
     const rb = find(b, k);
     const r = (ra ?? rb)!;
-    return [r.phase, r.stage, int(ra?.docsOut), int(rb?.docsOut), delta(ra?.docsOut, rb?.docsOut), pct(ra?.droppedPct), pct(rb?.droppedPct), int(ra?.charsOut), int(rb?.charsOut)];
+    const drop = (x: StageRow | undefined) => (!x || x.kind === 'read' || x.kind === 'write' || x.droppedPct === null ? '' : pct(x.droppedPct));
+    return [r.phase, r.kind === 'stage' ? r.stage : st.dim(r.stage), int(ra?.docsOut), int(rb?.docsOut), delta(ra?.docsOut, rb?.docsOut), drop(ra), drop(rb), int(ra?.charsOut), int(rb?.charsOut)];
   });
   out.push(table(['phase', 'stage', 'docs out A', 'docs out B', 'Δ', 'dropped A', 'dropped B', 'chars out A', 'chars out B'], rows, [false, false, true, true, true, true, true, true, true], st));
   const t = (s: Summary) => [int(s.totals.docsRead), int(s.totals.docsKept), pct(s.totals.keptPct), int(s.totals.charsKept), int(s.totals.tokens), s.languages.slice(0, 3).map((l) => `${l.lang} ${pct(l.pct, 0)}`).join(' ')];
