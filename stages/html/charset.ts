@@ -76,19 +76,13 @@ export function charsetFromMeta(b: Uint8Array): string | null {
 
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
 
-/** True if the bytes are valid UTF-8 (and so decodable without replacement characters). */
-function validUtf8(b: Uint8Array): boolean {
+/** The bytes as UTF-8 text, or null if they are not valid UTF-8 (one native pass). */
+function tryUtf8(b: Uint8Array): string | null {
   try {
-    utf8Fatal.decode(b);
-    return true;
+    return utf8Fatal.decode(b);
   } catch {
-    return false;
+    return null;
   }
-}
-
-function hasHighBytes(b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return true;
-  return false;
 }
 
 function detect(b: Uint8Array): string | null {
@@ -104,19 +98,19 @@ export function decodeHtml(bytes: Uint8Array, contentType?: string): Decoded {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   let declared = normalizeCharset(charsetFromContentType(contentType)) ?? normalizeCharset(charsetFromMeta(bytes));
   if (declared && declared.startsWith('utf-16')) declared = 'utf-8';
+  const utf8 = tryUtf8(bytes);
+  if (utf8 !== null) {
+    // Valid UTF-8: pure ASCII (as many chars as bytes) decodes the same in any ASCII-compatible
+    // charset, so the label stands; valid non-ASCII UTF-8 is practically never a legacy charset
+    // by accident, so it wins over a legacy label.
+    return { text: utf8, charset: declared && utf8.length === bytes.length ? declared : 'utf-8' };
+  }
   let charset: string;
-  if (!hasHighBytes(bytes)) {
-    // Pure ASCII decodes the same in every ASCII-compatible charset.
-    charset = declared ?? 'utf-8';
-  } else if (validUtf8(bytes)) {
-    // Valid non-ASCII UTF-8 is practically never a legacy charset by accident.
-    charset = 'utf-8';
-  } else if (declared && declared !== 'utf-8') {
+  if (declared && declared !== 'utf-8') {
     charset = declared;
   } else {
     charset = detect(bytes) ?? 'windows-1252';
     if (charset === 'utf-8') charset = 'windows-1252';
   }
-  if (charset === 'utf-8') return { text: buf.toString('utf8'), charset };
   return { text: iconv.decode(buf, charset), charset };
 }
