@@ -222,9 +222,13 @@ function selectBlocks(top: El): El[] {
     }
     let bonus = 0;
     if (k.hint && k.hint === top.hint && top.hint) bonus += top.score * 0.2;
+    const ld = linkDensity(k);
     if (k.score && k.score + bonus >= threshold) out.push(k);
+    // Article split over sibling wrappers (figures, ads in between) whose paragraphs sit deeper
+    // than the 5 scored ancestor levels: same wrapper class, or several paragraphs of prose.
+    else if (top.hint && k.hint === top.hint && k.chars > 100 && ld < 0.3) out.push(k);
+    else if (k.paras >= 2 && k.chars > 500 && ld < 0.15 && !HEADINGS.has(k.tag)) out.push(k);
     else if (k.tag === 'p' || HEADINGS.has(k.tag)) {
-      const ld = linkDensity(k);
       if (k.tag === 'p' && k.chars > 80 && ld < 0.25) out.push(k);
       else if (k.tag === 'p' && k.chars > 0 && k.chars <= 80 && ld === 0 && /[.!?。！？]\s*$/.test(plain(k))) out.push(k);
     }
