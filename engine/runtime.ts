@@ -8,7 +8,7 @@ import type { Doc, DocProcessor, DocSink, Logger, PipelineStep, Stage, StageStat
 import type { BuiltPipeline, Plan } from './plan.ts';
 import { completionPath, intermediatePath, logPath, pad5, statsPath } from './plan.ts';
 import { makeTaskContext, tempName, type OwnedTaskContext } from './context.ts';
-import { emptyStageStats, observe, emptyHistogram, pushSample, sampleOf, sinkFor } from './stats.ts';
+import { emptyStageStats, emptyHistogram, hash32, observe, pushSample, sampleOf, sinkFor, wouldSample } from './stats.ts';
 import { readerFor } from './readers/index.ts';
 import { jsonlReader } from './readers/jsonl.ts';
 import { jsonlWriter } from './writers/jsonl.ts';
@@ -167,6 +167,8 @@ async function runDocPhase(
 
   /** Push a document through stages [from, end) and into the sink. */
   const push = async (doc: Doc, from: number): Promise<void> => {
+    // Sampling priority of this document: computed once, samples are built only when they enter.
+    const prio = hash32(doc.id);
     for (let k = from; k < running.length; k++) {
       const r = running[k];
       const s = r.stats;
@@ -187,7 +189,7 @@ async function runDocPhase(
       s.timeMs += performance.now() - t;
       if (typeof res === 'string') {
         s.dropped[res] = (s.dropped[res] ?? 0) + 1;
-        pushSample(s.samples.dropped, sampleOf(doc, rank, res));
+        if (wouldSample(s.samples.dropped, prio, doc.id)) pushSample(s.samples.dropped, sampleOf(doc, rank, res, prio));
         if (r.exclusions) await (await r.exclusions).write({ ...doc, metadata: { ...doc.metadata, filter_reason: res, filter_stage: names[k] } });
         return;
       }
@@ -195,7 +197,7 @@ async function runDocPhase(
       s.docsOut++;
       s.charsOut += doc.raw ? doc.raw.length : doc.text.length;
       if (doc.tokens) s.tokensOut = (s.tokensOut ?? 0) + doc.tokens.length;
-      pushSample(s.samples.kept, sampleOf(doc, rank));
+      if (wouldSample(s.samples.kept, prio, doc.id)) pushSample(s.samples.kept, sampleOf(doc, rank, undefined, prio));
     }
     if (doc.raw) delete doc.raw;
     outStats.docsIn++;

@@ -61,18 +61,22 @@ export function hash32(s: string): number {
 
 /** Keep the k samples of lowest priority (ties by id): the same set whatever the merge order. */
 export function pushSample(list: SampleDoc[], s: SampleDoc, k = SAMPLE_K): void {
-  if (list.length >= k) {
-    const worst = list[list.length - 1];
-    if (s.priority > worst.priority || (s.priority === worst.priority && s.id >= worst.id)) return;
-  }
+  if (!wouldSample(list, s.priority, s.id, k)) return;
   list.push(s);
   list.sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (list.length > k) list.length = k;
 }
 
-export function sampleOf(doc: Doc, task: number, reason?: string): SampleDoc {
+/** Would a sample with this priority/id enter the list? (Checked before building it: the hot path.) */
+export function wouldSample(list: SampleDoc[], priority: number, id: string, k = SAMPLE_K): boolean {
+  if (list.length < k) return true;
+  const worst = list[list.length - 1];
+  return priority < worst.priority || (priority === worst.priority && id < worst.id);
+}
+
+export function sampleOf(doc: Doc, task: number, reason?: string, priority = hash32(doc.id)): SampleDoc {
   const text = doc.text.length > SAMPLE_TEXT_CHARS ? doc.text.slice(0, SAMPLE_TEXT_CHARS) + '…' : doc.text;
-  const s: SampleDoc = { id: doc.id, priority: hash32(doc.id), text, task };
+  const s: SampleDoc = { id: doc.id, priority, text, task };
   if (doc.metadata.url) s.url = doc.metadata.url;
   if (reason !== undefined) s.reason = reason;
   return s;
