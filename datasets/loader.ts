@@ -1,0 +1,317 @@
+// Streaming loader for packed token datasets (a folder or http(s) base URL holding
+// manifest.json + shard-*.arrow, as written by the pack stage).
+//
+//   import { openLoader } from './datasets/loader.ts';
+//   const loader = await openLoader({ path: 'runs/cc/tokens', batchSize: 8, seed: 1,
+//                                     rank, worldSize, shuffleBuffer: 8192, state: saved });
+//   for await (const batch of loader) {
+//     batch.tokens        // Int32Array (dtype 'int32', default) or Uint16Array, [batch.rows, batch.rowLen]
+//     batch.shape         // [rows, rowLen]; rowLen = seqLen, or seqLen+1 for overlap datasets (x = row[:-1], y = row[1:])
+//     batch.numTokens     // Int32Array [rows]: tokens before trailing padding (mask the loss after it)
+//     batch.docStarts     // with { docStarts: true }: per row, positions where documents start
+//     batch.sampleIds     // dataset·2^40 + row in the dataset's shard order (audits, tests)
+//     save(loader.state()) // small JSON; openLoader({ ..., state }) yields exactly the remaining batches
+//   }
+//   await loader.close();   // also called when the for-await loop is left early
+//
+// Options (defaults): path (string | string[] | {path, weight}[] for weighted mixing), batchSize,
+// seqLen (checked against the dataset), seed (0), rank (0), worldSize (1), shuffle (true),
+// shuffleBuffer (8192 rows), epochs (1; Infinity = forever), samplesPerEpoch (sum of rows),
+// dropLast (false: the epoch's last batch may be short), dtype ('int32' | 'uint16'),
+// docStarts (false), prefetch (4 batches, produced in a worker thread; backpressure holds the
+// worker when the trainer is slower), worker (true; false = same thread), cacheDir (for URLs:
+// $TOKENMILL_CACHE or ~/.cache/tokenmill/datasets), verify ('full' xxhash64 on first use | 'size' | 'none').
+// `toTensor(batch)` turns a batch into a tfjs int32 tensor (tfjs is imported only then).
+//
+// Guarantees: every rank sees a disjoint stripe of the same seeded global order, together all of
+// it except fewer than worldSize samples per epoch (dropped, counted in stats().dropped, never
+// padded with repeats); state() is the same on every rank and resumes with any worldSize.
+import { Worker } from 'node:worker_threads';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readManifest, type Manifest } from './manifest.ts';
+import { fetchManifest, isUrl, cleanStale } from './fetch.ts';
+import { produce, fingerprint, initialState, type DatasetSource, type LoaderState, type ProducerOptions, type RawBatch } from './stream.ts';
+
+export type { LoaderState } from './stream.ts';
+
+export interface LoaderOptions {
+  path: string | string[] | Array<{ path: string; weight?: number }>;
+  batchSize: number;
+  seqLen?: number;
+  seed?: number;
+  rank?: number;
+  worldSize?: number;
+  shuffle?: boolean;
+  shuffleBuffer?: number;
+  epochs?: number;
+  samplesPerEpoch?: number;
+  dropLast?: boolean;
+  dtype?: 'int32' | 'uint16';
+  docStarts?: boolean;
+  prefetch?: number;
+  worker?: boolean;
+  cacheDir?: string;
+  verify?: 'full' | 'size' | 'none';
+  state?: LoaderState;
+}
+
+export interface Batch {
+  tokens: Int32Array | Uint16Array;
+  shape: [number, number];
+  rows: number;
+  rowLen: number;
+  numTokens: Int32Array;
+  sampleIds: Float64Array;
+  docStarts?: Int32Array[];
+  epoch: number;
+}
+
+export interface LoaderStats {
+  batches: number;
+  samples: number;
+  /** Samples per epoch not given to any rank (remainder < worldSize), over the epochs started. */
+  dropped: number;
+  /** Rows buffered by the producer + produced batches not yet consumed: last and max seen. */
+  bufferedRows: number;
+  maxBufferedRows: number;
+}
+
+export interface Loader extends AsyncIterable<Batch> {
+  readonly manifests: Manifest[];
+  readonly seqLen: number;
+  readonly rowLen: number;
+  /** Samples this rank gets per epoch (before batching). */
+  readonly samplesPerRank: number;
+  state(): LoaderState;
+  stats(): LoaderStats;
+  close(): Promise<void>;
+}
+
+interface Resolved {
+  producer: ProducerOptions;
+  manifests: Manifest[];
+  prefetch: number;
+  worker: boolean;
+}
+
+async function resolveSources(o: LoaderOptions): Promise<{ sources: DatasetSource[]; weights: number[] }> {
+  const list = (Array.isArray(o.path) ? o.path : [o.path]).map((p) => (typeof p === 'string' ? { path: p, weight: 1 } : { path: p.path, weight: p.weight ?? 1 }));
+  if (list.length === 0) throw new Error('loader: no dataset path given');
+  const verify = o.verify ?? 'full';
+  const sources: DatasetSource[] = [];
+  for (const { path } of list) {
+    if (isUrl(path)) {
+      const { manifest, dir } = await fetchManifest(path, o.cacheDir);
+      cleanStale(dir);
+      sources.push({ manifest, dir, baseUrl: path, verify });
+    } else {
+      const dir = resolve(path);
+      sources.push({ manifest: readManifest(dir), dir, verify });
+    }
+  }
+  for (const [i, { weight }] of list.entries()) {
+    if (!(weight > 0) || !Number.isFinite(weight)) throw new Error(`loader: weight of ${list[i].path} must be a positive number, got ${weight}`);
+  }
+  return { sources, weights: list.map((l) => l.weight) };
+}
+
+async function resolveOptions(o: LoaderOptions): Promise<Resolved> {
+  const int = (v: number, what: string, min: number) => {
+    if (!Number.isInteger(v) || v < min) throw new Error(`loader: ${what} must be an integer >= ${min}, got ${v}`);
+    return v;
+  };
+  const batchSize = int(o.batchSize, 'batchSize', 1);
+  const worldSize = int(o.worldSize ?? 1, 'worldSize', 1);
+  const rank = int(o.rank ?? 0, 'rank', 0);
+  if (rank >= worldSize) throw new Error(`loader: rank ${rank} must be < worldSize ${worldSize}`);
+  const { sources, weights } = await resolveSources(o);
+  const m0 = sources[0].manifest;
+  for (const s of sources) {
+    const where = s.baseUrl ?? s.dir;
+    if (s.manifest.rowLen !== m0.rowLen) throw new Error(`loader: ${where} has rows of ${s.manifest.rowLen} tokens, ${sources[0].baseUrl ?? sources[0].dir} of ${m0.rowLen}: mixed datasets must share seqLen and overlap`);
+    if (o.seqLen !== undefined && s.manifest.seqLen !== o.seqLen) throw new Error(`loader: ${where} was packed with seqLen ${s.manifest.seqLen}, not ${o.seqLen}`);
+  }
+  const dtype = o.dtype ?? 'int32';
+  if (dtype === 'uint16' && sources.some((s) => s.manifest.dtype !== 'uint16')) throw new Error(`loader: dtype uint16 needs uint16 datasets (vocabSize <= 65536); use int32`);
+  const total = sources.reduce((a, s) => a + s.manifest.rows, 0);
+  const producer: ProducerOptions = {
+    sources,
+    weights,
+    batchSize,
+    seed: o.seed ?? 0,
+    rank,
+    worldSize,
+    shuffle: o.shuffle ?? true,
+    shuffleBuffer: int(o.shuffleBuffer ?? 8192, 'shuffleBuffer', 1),
+    epochs: o.epochs ?? 1,
+    samplesPerEpoch: int(o.samplesPerEpoch ?? total, 'samplesPerEpoch', 1),
+    dropLast: o.dropLast ?? false,
+    dtype,
+    docStarts: o.docStarts ?? false,
+    state: o.state,
+  };
+  if (o.state && o.state.fp !== fingerprint(producer)) {
+    throw new Error(`loader state is for another dataset or shuffle setup (fingerprint ${o.state.fp}, this loader ${fingerprint(producer)})`);
+  }
+  return { producer, manifests: sources.map((s) => s.manifest), prefetch: int(o.prefetch ?? 4, 'prefetch', 1), worker: o.worker ?? true };
+}
+
+function toBatch(r: RawBatch): Batch {
+  const b: Batch = {
+    tokens: r.tokens as Int32Array | Uint16Array,
+    shape: [r.rows, r.rowLen],
+    rows: r.rows,
+    rowLen: r.rowLen,
+    numTokens: r.numTokens,
+    sampleIds: r.sampleIds,
+    epoch: r.epoch,
+  };
+  if (r.docStartOffsets && r.docStarts) {
+    const offs = r.docStartOffsets;
+    const all = r.docStarts;
+    b.docStarts = Array.from({ length: r.rows }, (_, i) => all.subarray(offs[i], offs[i + 1]));
+  }
+  return b;
+}
+
+const WORKER = fileURLToPath(new URL('./loader-worker.mjs', import.meta.url));
+
+/** Open a loader (see the header of this file). */
+export async function openLoader(options: LoaderOptions): Promise<Loader> {
+  const r = await resolveOptions(options);
+  const p = r.producer;
+  let current: LoaderState = p.state ?? initialState(p);
+  const stats: LoaderStats = { batches: 0, samples: 0, dropped: 0, bufferedRows: 0, maxBufferedRows: 0 };
+  // Per epoch, (samples left at its start) mod worldSize samples go to no rank.
+  const start = { epoch: current.epoch, pos: current.pos };
+  let droppedEpoch = -1;
+  const noteEpoch = (e: number) => {
+    if (e <= droppedEpoch) return;
+    droppedEpoch = e;
+    stats.dropped += (p.samplesPerEpoch - (e === start.epoch ? start.pos : 0)) % p.worldSize;
+  };
+  const perRank = Math.floor((p.samplesPerEpoch - (p.state?.pos ?? 0)) / p.worldSize);
+  let worker: Worker | undefined;
+  let closed = false;
+  let gen: AsyncGenerator<RawBatch> | undefined;
+
+  const observe = (raw: RawBatch, pending: number) => {
+    stats.bufferedRows = raw.buffered + pending * p.batchSize;
+    stats.maxBufferedRows = Math.max(stats.maxBufferedRows, stats.bufferedRows);
+  };
+
+  async function* inProcess(): AsyncGenerator<Batch> {
+    gen = produce(p);
+    for await (const raw of gen) {
+      if (closed) return;
+      noteEpoch(raw.epoch);
+      observe(raw, 0);
+      current = raw.state;
+      stats.batches++;
+      stats.samples += raw.rows;
+      yield toBatch(raw);
+    }
+  }
+
+  async function* viaWorker(): AsyncGenerator<Batch> {
+    const w = new Worker(WORKER, { workerData: { producer: p, prefetch: r.prefetch } });
+    worker = w;
+    const queue: Array<{ t: string; b?: RawBatch; message?: string }> = [];
+    let wake: (() => void) | undefined;
+    let exited = false;
+    w.on('message', (m) => {
+      queue.push(m);
+      wake?.();
+    });
+    w.on('error', (e) => {
+      queue.push({ t: 'error', message: e.message });
+      wake?.();
+    });
+    w.on('exit', () => {
+      exited = true;
+      wake?.();
+    });
+    try {
+      for (;;) {
+        while (queue.length === 0) {
+          if (exited) throw new Error('loader worker exited unexpectedly');
+          await new Promise<void>((res) => (wake = res));
+          wake = undefined;
+        }
+        const m = queue.shift()!;
+        if (m.t === 'end') return;
+        if (m.t === 'error') throw new Error(m.message);
+        const raw = m.b!;
+        noteEpoch(raw.epoch);
+        observe(raw, queue.filter((x) => x.t === 'batch').length);
+        current = raw.state;
+        stats.batches++;
+        stats.samples += raw.rows;
+        w.postMessage({ t: 'ack' });
+        yield toBatch(raw);
+      }
+    } finally {
+      await close();
+    }
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    if (worker) {
+      worker.postMessage({ t: 'stop' });
+      await worker.terminate();
+    }
+    await gen?.return(undefined);
+  }
+
+  return {
+    manifests: r.manifests,
+    seqLen: r.manifests[0].seqLen,
+    rowLen: r.manifests[0].rowLen,
+    samplesPerRank: perRank,
+    state: () => structuredClone(current),
+    stats: () => ({ ...stats }),
+    close,
+    [Symbol.asyncIterator]() {
+      if (closed) throw new Error('loader is closed');
+      return r.worker ? viaWorker() : inProcess();
+    },
+  };
+}
+
+/** A batch as a tfjs int32 tensor of shape [rows, rowLen] (imports @tensorflow/tfjs on first use). */
+export async function toTensor(batch: Batch): Promise<unknown> {
+  const tf = (await import('@tensorflow/tfjs')) as typeof import('@tensorflow/tfjs');
+  const data = batch.tokens instanceof Int32Array ? batch.tokens : Int32Array.from(batch.tokens);
+  return tf.tensor2d(data, batch.shape, 'int32');
+}
+
+/**
+ * Shuffle quality: Pearson correlation of neighbouring samples' source positions (lag 1) over a
+ * sequence of sample ids. ≈1 for sequential reading, ≈0 for a uniform shuffle.
+ */
+export function neighbourCorrelation(ids: ArrayLike<number>): number {
+  const n = ids.length - 1;
+  if (n < 2) return 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += ids[i];
+    sy += ids[i + 1];
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let cov = 0;
+  let vx = 0;
+  let vy = 0;
+  for (let i = 0; i < n; i++) {
+    const a = ids[i] - mx;
+    const b = ids[i + 1] - my;
+    cov += a * b;
+    vx += a * a;
+    vy += b * b;
+  }
+  return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : 0;
+}

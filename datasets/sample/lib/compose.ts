@@ -1,0 +1,113 @@
+// Compose article pages from slot templates (see content/types.ts for the slot syntax).
+import type { LangPack, Topic } from '../content/types.ts';
+import type { Rng } from './rng.ts';
+
+export interface Block {
+  tag: 'p' | 'h2';
+  text: string;
+}
+
+export interface Article {
+  lang: string;
+  topic: string;
+  title: string;
+  author: string;
+  /** YYYY-MM-DD */
+  date: string;
+  blocks: Block[];
+  tags: string[];
+}
+
+/** Slot values in order of occurrence, so a near-duplicate can replay them with some redrawn. */
+export type FillLog = string[];
+
+export class Filler {
+  private pageVars = new Map<string, string>();
+  readonly log: FillLog = [];
+  private replayAt = 0;
+
+  constructor(
+    private rng: Rng,
+    private vocab: Record<string, string[]>,
+    private replay?: { log: FillLog; redraw: number },
+  ) {}
+
+  fill(tpl: string): string {
+    return tpl.replace(/\{([@#]?)([^}]+)\}/g, (_m, mod: string, key: string) => {
+      const fresh = this.draw(mod, key);
+      let v = fresh;
+      if (this.replay && this.replayAt < this.replay.log.length) {
+        const old = this.replay.log[this.replayAt++];
+        if (!this.rng.chance(this.replay.redraw)) v = old;
+      }
+      if (mod === '@') this.pageVars.set(key, v);
+      this.log.push(v);
+      return v;
+    });
+  }
+
+  private draw(mod: string, key: string): string {
+    if (mod === '#') {
+      const m = /^(\d+)-(\d+)$/.exec(key);
+      if (!m) throw new Error(`bad number slot {#${key}}`);
+      return String(this.rng.int(Number(m[1]), Number(m[2])));
+    }
+    if (mod === '@' && this.pageVars.has(key)) return this.pageVars.get(key)!;
+    const list = this.vocab[key];
+    if (!list) throw new Error(`no vocabulary for slot {${mod}${key}}`);
+    return this.rng.pick(list);
+  }
+}
+
+export interface Plan {
+  lang: string;
+  topic: string;
+  title: string;
+  author: string;
+  date: string;
+  /** Paragraph templates and headings, in page order. */
+  parts: Block[];
+  tags: string[];
+}
+
+/** Choose title, headings and paragraph templates for one page of `topics` (first is primary). */
+export function planArticle(rng: Rng, pack: LangPack, topics: Topic[], paragraphsPer: number[], date: string): Plan {
+  const parts: Block[] = [];
+  const multi = topics.length > 1;
+  topics.forEach((t, i) => {
+    const paras = rng.sample(t.paragraphs, Math.min(paragraphsPer[i], t.paragraphs.length));
+    const headings = rng.shuffle(t.headings);
+    // Longer single-topic pages get section headings between paragraph runs; roundups a heading per topic.
+    if (multi) parts.push({ tag: 'h2', text: rng.pick(t.titles) });
+    paras.forEach((p, j) => {
+      if (!multi && j > 0 && j % 2 === 0 && headings.length) parts.push({ tag: 'h2', text: headings.pop()! });
+      parts.push({ tag: 'p', text: p });
+    });
+  });
+  return {
+    lang: pack.lang,
+    topic: topics.map((t) => t.id).join('+'),
+    title: rng.pick(topics[0].titles),
+    author: rng.pick(pack.authors),
+    date,
+    parts,
+    tags: topics.map((t) => t.id),
+  };
+}
+
+export function vocabFor(pack: LangPack, topics: Topic[]): Record<string, string[]> {
+  const v: Record<string, string[]> = { ...pack.vocab };
+  for (const t of topics) Object.assign(v, t.vocab ?? {});
+  return v;
+}
+
+export function realise(plan: Plan, filler: Filler): Article {
+  const title = filler.fill(plan.title);
+  const blocks = plan.parts.map((b) => ({ tag: b.tag, text: filler.fill(b.text) }));
+  return { lang: plan.lang, topic: plan.topic, title, author: plan.author, date: plan.date, blocks, tags: plan.tags };
+}
+
+/** The text a main-content extractor should find: title, headings and paragraphs. */
+export function articleText(a: Pick<Article, 'title' | 'blocks'>): string {
+  return [a.title, ...a.blocks.map((b) => b.text)].join('\n\n');
+}
