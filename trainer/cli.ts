@@ -18,7 +18,7 @@ import { currentBackend, selectBackend, WASM_HEAP_LIMIT } from './backend.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { loaderSource, type BatchSource } from './data.ts';
 import { generate as generateIds } from './generate.ts';
-import { estimateTrainBytes, makeParams, resolveConfig } from './model.ts';
+import { estimateTrainBytes, makeParams, resolveConfig, type ResolvedConfig } from './model.ts';
 import { runTraining, type TrainConfig } from './train.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,6 +69,14 @@ async function datasetInfo(path: string): Promise<{ vocabSize?: number; eos?: nu
   }
 }
 
+/** Refuse, up front, a config whose micro-step would overflow the wasm heap (it hangs instead of failing). */
+export function checkMemory(model: ResolvedConfig, batchSize: number, backend: string): void {
+  const need = estimateTrainBytes(model, batchSize);
+  if (backend === 'wasm' && need > 0.85 * WASM_HEAP_LIMIT) {
+    throw new Error(`this config needs ~${(need / 2 ** 30).toFixed(1)} GiB per micro-step, beyond the wasm backend's 4 GiB heap (it would hang): lower batchSize (and raise gradAccum), blockSize or model size, or use a native backend`);
+  }
+}
+
 export async function train(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -91,10 +99,7 @@ export async function train(argv: string[]): Promise<void> {
   const model = resolveConfig(cfg.model);
 
   const backend = await selectBackend(values.backend);
-  const need = estimateTrainBytes(model, cfg.batchSize);
-  if (backend === 'wasm' && need > 0.85 * WASM_HEAP_LIMIT) {
-    throw new Error(`this config needs ~${(need / 2 ** 30).toFixed(1)} GiB per micro-step, beyond the wasm backend's 4 GiB heap (it would hang): lower batchSize (and raise gradAccum), blockSize or model size, or use a native backend`);
-  }
+  checkMemory(model, cfg.batchSize, backend);
   mkdirSync(outDir, { recursive: true });
   const blockSize = info.rowLen ? info.rowLen - 1 : model.blockSize;
   const open = async (trainState?: unknown, valState?: unknown) => {
