@@ -213,19 +213,21 @@ function clusterPhase(o: MinHashOptions): GlobalPhase {
         }
       }
 
-      // Clusters: root → slot with size and best (preferred) member.
-      const slot = new Map<number, number>();
+      // Clusters. Roots are the smallest member (unions attach the larger root to the smaller),
+      // so one ascending pass can number clusters in place: afterwards parent[i] = -(slot + 1)
+      // for every clustered document and parent[i] = i for singletons. No map, no extra array.
+      for (let i = 0; i < total; i++) parent[i] = find(parent, i);
       const sizes: number[] = [];
       for (let i = 0; i < total; i++) {
-        const r = find(parent, i);
+        const r = parent[i];
         if (r === i) continue;
-        let s = slot.get(r);
-        if (s === undefined) {
-          s = sizes.length;
-          slot.set(r, s);
+        if (parent[r] === r) {
+          parent[r] = -(sizes.length + 1);
           sizes.push(1);
         }
-        sizes[s]++;
+        const s = parent[r];
+        parent[i] = s;
+        sizes[-s - 1]++;
       }
       const nClusters = sizes.length;
       const bestKey = new Uint32Array(nClusters * KEY_WORDS);
@@ -236,8 +238,8 @@ function clusterPhase(o: MinHashOptions): GlobalPhase {
           const r = new RecordReader(ctx.path(keysPath(o.dir, m.rank)), KEY_WORDS, 1 << 14);
           let idx = 0;
           while (r.next()) {
-            const s = slot.get(find(parent, offsets[m.rank] + idx));
-            if (s !== undefined) fn(m.rank, idx, s, r.buf, r.pos);
+            const p = parent[offsets[m.rank] + idx];
+            if (p < 0) fn(m.rank, idx, -p - 1, r.buf, r.pos);
             idx++;
           }
           if (idx !== m.docs) throw new Error(`minhash-cluster: ${keysPath(o.dir, m.rank)} has ${idx} keys, manifest says ${m.docs}`);
