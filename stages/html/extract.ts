@@ -7,7 +7,7 @@
 //     blocks inside it; retry with less pruning when the result is suspiciously short.
 // A page over the size budget, nested too deep or parsed past the time budget falls back to
 // plain stripping (the caller counts `extract_fallback`).
-import { BudgetExceeded, parsePage, textLen, type El } from './dom.ts';
+import { BudgetExceeded, parsePage, textLen, type El, type ParsedPage } from './dom.ts';
 import type { PageMeta } from './meta.ts';
 import { BLOCK_TAGS, CELL_TAGS, LineBuilder, stripHtmlWithMeta } from './strip.ts';
 
@@ -348,22 +348,31 @@ export function extractText(html: string, options: ExtractOptions = {}): Extract
     if (e instanceof BudgetExceeded) return fallback(e.why);
     throw e;
   }
+  try {
+    return extractPage(page, html, o);
+  } catch (e) {
+    // A bug on one odd page must not fail the task: strip it and say why.
+    if (e instanceof RangeError) return fallback('error');
+    throw e;
+  }
+}
+
+function extractPage(page: ParsedPage, html: string, o: Required<Omit<ExtractOptions, 'url'>> & { url?: string }): ExtractResult {
   const { all, meta } = page;
   let { text } = extractOnce(all, o, { pruneHints: true, favor: o.favor });
-  if (o.favor !== 'recall' && meta.title) text = dropTitleLine(text, meta.title);
-  // Too little text for the page: hint pruning may have hit the article's own wrapper (retry as
-  // readability does), and in recall mode the whole page text is the last resort.
+  // Too little text for the page: hint pruning may have hit the article's own wrapper (retry
+  // without it, as readability does).
   const pageChars = all[0].chars;
   const got = textLen(text);
   if (got < 250 && pageChars > 2 * got) {
     const retry = extractOnce(all, o, { pruneHints: false, favor: o.favor });
     if (textLen(retry.text) > got * 1.5) text = retry.text;
   }
+  if (o.favor !== 'recall' && meta.title) text = dropTitleLine(text, meta.title);
   if (!text.trim()) {
     const stripped = stripHtmlWithMeta(html, o.url).text;
     return { text: stripped, ...meta };
   }
-  if (performance.now() - start > o.timeBudgetMs * 4) return fallback('time budget');
   return { text, ...meta };
 }
 
