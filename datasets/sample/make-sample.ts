@@ -21,12 +21,13 @@ import { Filler, planArticle, realise, vocabFor, articleText, type Article, type
 import { renderArticle, type Site, type Style, type Comment, type Link } from './lib/html.ts';
 import { spamPages } from './lib/spam.ts';
 import { shingles, jaccard } from './lib/similarity.ts';
+import { words } from '../../stages/text/words.ts';
 import { gzipRecord, warcinfo, request, response, metadata, type Exchange } from './lib/warc.ts';
 
 export const WARC_NAME = 'commoncrawl-sample.warc.gz';
 const SEED = 20240221;
 /** Article pages must stay below this 5-gram Jaccard with every other article page. */
-const MAX_UNRELATED_J = 0.2;
+const MAX_UNRELATED_J = 0.25;
 /** Near-duplicates are kept within this band of their original. */
 const NEAR_BAND: [number, number] = [0.5, 0.9];
 const PACKS: Record<string, LangPack> = { en: EN, fr: FR, de: DE, es: ES, ru: RU, ja: JA, zh: ZH };
@@ -138,10 +139,17 @@ function articleUrl(s: Site, a: Article, id: number): string {
   return `https://${s.host}/${y}/${m}/${sl}/`;
 }
 
-/** Build one article page of `topics`, retrying until it is unrelated to all accepted ones. */
-function makeArticle(rng: Rng, pack: LangPack, topics: Topic[], paras: (r: Rng) => number[], accepted: Page[], id: number, s: Site): Page | null {
-  for (let attempt = 0; attempt < 80; attempt++) {
-    const plan = planArticle(rng, pack, topics, paras(rng), randomDate(rng));
+interface Spec {
+  topics: Topic[];
+  counts: number[];
+  roundup?: boolean;
+}
+
+/** Build one article page, drawing specs until the page is unrelated to every accepted one. */
+function makeArticle(rng: Rng, pack: LangPack, spec: (r: Rng) => Spec, accepted: Page[], id: number, s: Site, tries = 60): Page | null {
+  for (let attempt = 0; attempt < tries; attempt++) {
+    const { topics, counts, roundup } = spec(rng);
+    const plan = planArticle(rng, pack, topics, counts, randomDate(rng), roundup);
     const filler = new Filler(rng, vocabFor(pack, topics));
     const art = realise(plan, filler);
     const sh = shingles(articleText(art));
@@ -151,6 +159,13 @@ function makeArticle(rng: Rng, pack: LangPack, topics: Topic[], paras: (r: Rng) 
   }
   return null;
 }
+
+/** Related English topics a post may move on to (same site family). */
+const EN_FAMILY: Record<string, string[]> = {
+  baking: ['kitchen', 'coffee'], kitchen: ['baking', 'garden', 'finance'], cycling: ['running', 'rail', 'hiking'], running: ['cycling', 'hiking'],
+  garden: ['kitchen', 'woodwork'], docs: [], finance: ['kitchen'], hiking: ['rail', 'photo', 'astronomy', 'running'], rail: ['hiking', 'photo'],
+  photo: ['hiking', 'astronomy', 'rail'], coffee: ['baking', 'kitchen'], council: [], astronomy: ['photo', 'hiking'], woodwork: ['garden'],
+};
 
 export interface ManifestRecord {
   uri: string;
@@ -244,36 +259,50 @@ export async function makeSample(outDir: string): Promise<Manifest> {
   const articles: Page[] = [];
   let nextId = 1;
 
-  // 1. Unrelated article pages, per language; each topic gets a few pages.
-  const build = (pack: LangPack, perTopic: number, paras: (r: Rng) => number[]) => {
+  // 1. Unrelated article pages. Long roundups first (they need the most unused text), then per
+  //    topic pages that may move on to a related topic, until a topic has no room left.
+  const topicOf = (pack: LangPack, id: string) => pack.topics.find((t) => t.id === id)!;
+  {
+    const r = rng.fork('roundups');
+    for (let i = 0; i < 9; i++) {
+      const long = i < 3;
+      const p = makeArticle(r, EN, (rr) => {
+        const ts = rr.sample(EN.topics, long ? 4 : 3);
+        return { topics: ts, counts: ts.map(() => (long ? rr.int(3, 4) : rr.int(2, 3))), roundup: true };
+      }, articles, nextId++, SITES.roundup);
+      if (!p) continue;
+      p.article!.title = `Weekend reads: ${p.article!.title.charAt(0).toLowerCase()}${p.article!.title.slice(1)}, and more`;
+      p.url = articleUrl(SITES.roundup, p.article!, nextId);
+      articles.push(p);
+    }
+  }
+  const build = (pack: LangPack, perTopic: number, spec: (t: Topic) => (r: Rng) => Spec) => {
     const r = rng.fork(`articles-${pack.lang}`);
-    for (const t of pack.topics) {
-      for (let i = 0; i < perTopic; i++) {
-        const p = makeArticle(r, pack, [t], paras, articles, nextId++, SITES[t.id]);
-        if (p) articles.push(p);
+    const made = new Map<string, number>();
+    for (let round = 0; round < perTopic; round++) {
+      for (const t of pack.topics) {
+        if ((made.get(t.id) ?? 0) < round) continue; // this topic ran out of room
+        const p = makeArticle(r, pack, spec(t), articles, nextId++, SITES[t.id]);
+        if (p) {
+          articles.push(p);
+          made.set(t.id, (made.get(t.id) ?? 0) + 1);
+        }
       }
     }
   };
-  build(EN, 7, (r) => [r.int(4, 6)]);
-  // Roundups: several topics on one long page.
-  {
-    const r = rng.fork('roundups');
-    for (let i = 0; i < 10; i++) {
-      const ts = r.sample(EN.topics, r.int(3, 4));
-      const p = makeArticle(r, EN, ts, (rr) => ts.map(() => rr.int(3, 4)), articles, nextId++, SITES.roundup);
-      if (p) {
-        p.article!.title = `Weekend reads: ${p.article!.title.charAt(0).toLowerCase()}${p.article!.title.slice(1)}, and more`;
-        p.url = articleUrl(SITES.roundup, p.article!, nextId);
-        articles.push(p);
-      }
-    }
+  build(EN, 8, (t) => (r) => {
+    const fam = EN_FAMILY[t.id];
+    if (!fam.length) return { topics: [t], counts: [r.int(3, 4)] };
+    return { topics: [t, topicOf(EN, r.pick(fam))], counts: [r.int(3, 4), 2] };
+  });
+  for (const pack of [FR, DE, ES, RU, JA, ZH]) {
+    build(pack, 5, (t) => (r) => ({ topics: [t, pack.topics.find((x) => x !== t)!], counts: [r.int(3, 4), r.int(1, 2)] }));
   }
-  for (const pack of [FR, DE, ES, RU, JA, ZH]) build(pack, 5, (r) => [r.int(4, 6)]);
 
   // 2. Legacy charsets: one Russian page in windows-1251 (declared only in <meta http-equiv>),
   //    one Japanese page in Shift_JIS (declared in the HTTP header and the meta tag).
   for (const [pack, topic, enc] of [[RU, RU.topics[1], 'windows-1251'], [JA, JA.topics[0], 'shift_jis']] as const) {
-    const p = makeArticle(rng.fork(`legacy-${enc}`), pack, [topic], () => [5], articles, nextId++, SITES[topic.id]);
+    const p = makeArticle(rng.fork(`legacy-${enc}`), pack, (r) => ({ topics: [topic], counts: [r.int(3, 4)] }), articles, nextId++, SITES[topic.id], 400);
     if (!p) throw new Error(`could not make a ${enc} page`);
     p.kind = 'legacy_charset';
     p.encoding = enc;
@@ -354,7 +383,7 @@ export async function makeSample(outDir: string): Promise<Manifest> {
   {
     const r = rng.fork('corrupt');
     const t = EN.topics.find((x) => x.id === 'garden')!;
-    corrupt = makeArticle(r, EN, [t], () => [6], articles, nextId++, SITES.garden);
+    corrupt = makeArticle(r, EN, () => ({ topics: [t], counts: [5] }), [], nextId++, SITES.garden);
     if (!corrupt) throw new Error('could not make the corrupt page');
     corrupt.kind = 'corrupt';
   }
@@ -434,8 +463,11 @@ export async function makeSample(outDir: string): Promise<Manifest> {
       const html = renderPage(p);
       if (p.encoding === 'utf-8') payload = Buffer.from(html, 'utf8');
       else {
-        payload = iconv.encode(html, p.encoding);
-        if (iconv.decode(Buffer.from(payload), p.encoding) !== html) throw new Error(`${p.url}: text not representable in ${p.encoding}`);
+        // Characters the legacy charset lacks become numeric character references, as such sites do.
+        const enc = p.encoding;
+        const fit = Array.from(html, (ch) => (iconv.decode(iconv.encode(ch, enc), enc) === ch ? ch : `&#${ch.codePointAt(0)};`)).join('');
+        payload = iconv.encode(fit, enc);
+        if (iconv.decode(Buffer.from(payload), enc) !== fit) throw new Error(`${p.url}: text not representable in ${enc}`);
       }
     }
     const ct = p.headerCharset ? `${p.contentType}; charset=${p.headerCharset}` : p.contentType;
@@ -488,7 +520,7 @@ export async function makeSample(outDir: string): Promise<Manifest> {
       status: p.status,
       contentType: p.contentType,
       charset: p.encoding === 'binary' ? null : p.encoding,
-      ...(p.article ? { title: p.article.title, words: text!.split(/\s+/).length } : {}),
+      ...(p.article ? { title: p.article.title, words: words(text!).length } : {}),
       ...(p.jaccard !== undefined ? { jaccard: p.jaccard } : {}),
       ...(p.edit ? { edit: p.edit } : {}),
     });

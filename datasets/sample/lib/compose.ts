@@ -70,17 +70,19 @@ export interface Plan {
   tags: string[];
 }
 
-/** Choose title, headings and paragraph templates for one page of `topics` (first is primary). */
-export function planArticle(rng: Rng, pack: LangPack, topics: Topic[], paragraphsPer: number[], date: string): Plan {
+/**
+ * Choose title, headings and paragraph templates for one page: `counts[i]` paragraphs of
+ * `topics[i]`. The first topic is the page's subject; later ones follow under their own heading
+ * (a blog post that moves on to a related subject). `roundup` gives every topic a heading.
+ */
+export function planArticle(rng: Rng, pack: LangPack, topics: Topic[], counts: number[], date: string, roundup = false): Plan {
   const parts: Block[] = [];
-  const multi = topics.length > 1;
   topics.forEach((t, i) => {
-    const paras = rng.sample(t.paragraphs, Math.min(paragraphsPer[i], t.paragraphs.length));
+    const paras = rng.sample(t.paragraphs, Math.min(counts[i], t.paragraphs.length));
     const headings = rng.shuffle(t.headings);
-    // Longer single-topic pages get section headings between paragraph runs; roundups a heading per topic.
-    if (multi) parts.push({ tag: 'h2', text: rng.pick(t.titles) });
+    if (roundup || i > 0) parts.push({ tag: 'h2', text: rng.pick(i > 0 && !roundup ? t.headings : t.titles) });
     paras.forEach((p, j) => {
-      if (!multi && j > 0 && j % 2 === 0 && headings.length) parts.push({ tag: 'h2', text: headings.pop()! });
+      if (!roundup && i === 0 && j > 0 && j % 2 === 0 && headings.length) parts.push({ tag: 'h2', text: headings.pop()! });
       parts.push({ tag: 'p', text: p });
     });
   });
