@@ -16,7 +16,8 @@
 //
 // Options (defaults): path (string | string[] | {path, weight}[] for weighted mixing), batchSize,
 // seqLen (checked against the dataset), seed (0), rank (0), worldSize (1), shuffle (true),
-// shuffleBuffer (8192 rows), epochs (1; Infinity = forever), samplesPerEpoch (sum of rows),
+// shuffleBuffer (8192 rows), shardWindow (16: record batches of 16 consecutive shards of the
+// epoch's shard order are interleaved; for URLs that many shards are fetched ahead), epochs (1; Infinity = forever), samplesPerEpoch (sum of rows),
 // dropLast (false: the epoch's last batch may be short), dtype ('int32' | 'uint16'),
 // docStarts (false), prefetch (4 batches, produced in a worker thread; backpressure holds the
 // worker when the trainer is slower), worker (true; false = same thread), cacheDir (for URLs:
@@ -44,6 +45,7 @@ export interface LoaderOptions {
   worldSize?: number;
   shuffle?: boolean;
   shuffleBuffer?: number;
+  shardWindow?: number;
   epochs?: number;
   samplesPerEpoch?: number;
   dropLast?: boolean;
@@ -144,6 +146,7 @@ async function resolveOptions(o: LoaderOptions): Promise<Resolved> {
     worldSize,
     shuffle: o.shuffle ?? true,
     shuffleBuffer: int(o.shuffleBuffer ?? 8192, 'shuffleBuffer', 1),
+    shardWindow: int(o.shardWindow ?? 16, 'shardWindow', 1),
     epochs: o.epochs ?? 1,
     samplesPerEpoch: int(o.samplesPerEpoch ?? total, 'samplesPerEpoch', 1),
     dropLast: o.dropLast ?? false,

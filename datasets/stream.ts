@@ -132,6 +132,7 @@ export class DatasetCursor {
     bufferRows: number,
     readonly shuffle: boolean,
     readonly withStarts: boolean,
+    readonly shardWindow = 16,
   ) {
     const m = src.manifest;
     this.rowLen = m.rowLen;
@@ -160,11 +161,16 @@ export class DatasetCursor {
     const m = this.src.manifest;
     const order = Int32Array.from(m.shards.keys());
     if (this.shuffle) shuffleInPlace(order, new Rng(hashInts(this.seed, this.index, e, 0x5a4d)));
+    // Blocks (record batches) of a window of `shardWindow` consecutive shards (in the epoch's
+    // shard order) are shuffled together: neighbours then come from different shards.
     const blocks: number[] = [];
-    for (const s of order) {
-      const b = Int32Array.from({ length: this.shardBatches[s] }, (_, i) => i);
-      if (this.shuffle) shuffleInPlace(b, new Rng(hashInts(this.seed, this.index, e, s, 0xb10c)));
-      for (const x of b) blocks.push(s, x);
+    const K = this.shuffle ? this.shardWindow : 1;
+    for (let w = 0; w < order.length; w += K) {
+      const pairs: number[] = [];
+      for (const s of order.subarray(w, w + K)) for (let b = 0; b < this.shardBatches[s]; b++) pairs.push(s, b);
+      const perm = Int32Array.from({ length: pairs.length / 2 }, (_, i) => i);
+      if (this.shuffle) shuffleInPlace(perm, new Rng(hashInts(this.seed, this.index, e, w, 0xb10c)));
+      for (const i of perm) blocks.push(pairs[2 * i], pairs[2 * i + 1]);
     }
     this.blocks = Int32Array.from(blocks);
     this.blockIdx = 0;
@@ -251,7 +257,7 @@ export class DatasetCursor {
       })();
       this.readers.set(shard, p);
       // Keep a few readers open (random access after resume touches several shards).
-      if (this.readers.size > 4) {
+      if (this.readers.size > Math.max(4, this.shardWindow)) {
         const [oldest, op] = this.readers.entries().next().value as [number, Promise<ShardReader>];
         this.readers.delete(oldest);
         op.then((r) => r.close(), () => undefined);
@@ -411,6 +417,8 @@ export interface ProducerOptions {
   worldSize: number;
   shuffle: boolean;
   shuffleBuffer: number;
+  /** Shards whose record batches are interleaved (read-ahead window of remote datasets). */
+  shardWindow: number;
   epochs: number;
   samplesPerEpoch: number;
   dropLast: boolean;
@@ -438,8 +446,8 @@ export interface RawBatch {
 
 export const SAMPLE_DATASET = 2 ** 40;
 
-export function fingerprint(o: Pick<ProducerOptions, 'sources' | 'weights' | 'shuffle' | 'shuffleBuffer' | 'samplesPerEpoch'>): string {
-  const parts: number[] = [o.shuffle ? 1 : 0, o.shuffleBuffer, o.samplesPerEpoch];
+export function fingerprint(o: Pick<ProducerOptions, 'sources' | 'weights' | 'shuffle' | 'shuffleBuffer' | 'shardWindow' | 'samplesPerEpoch'>): string {
+  const parts: number[] = [o.shuffle ? 1 : 0, o.shuffleBuffer, o.shardWindow, o.samplesPerEpoch];
   for (let d = 0; d < o.sources.length; d++) {
     parts.push(Math.round(o.weights[d] * 1e9));
     for (const s of o.sources[d].manifest.shards) parts.push(s.rows, parseInt(s.xxhash64.slice(0, 8), 16), parseInt(s.xxhash64.slice(8), 16));
@@ -468,12 +476,12 @@ export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor
   const fp = fingerprint(o);
   const st = o.state ?? initialState(o);
   if (st.v !== 1) throw new Error(`loader state version ${st.v} is not supported`);
-  if (st.fp !== fp) throw new Error(`loader state is for another dataset or shuffle setup (fingerprint ${st.fp}, this loader ${fp}): datasets, weights, shuffle, shuffleBuffer and samplesPerEpoch must match`);
+  if (st.fp !== fp) throw new Error(`loader state is for another dataset or shuffle setup (fingerprint ${st.fp}, this loader ${fp}): datasets, weights, shuffle, shuffleBuffer, shardWindow and samplesPerEpoch must match`);
   if (st.seed !== o.seed) throw new Error(`loader state has seed ${st.seed}, loader seed is ${o.seed}`);
   const W = o.worldSize;
   const B = o.batchSize;
   const choose = chooser(o.seed, o.weights);
-  const ds = o.sources.map((s, d) => new DatasetCursor(s, d, o.seed, o.shuffleBuffer, o.shuffle, o.docStarts));
+  const ds = o.sources.map((s, d) => new DatasetCursor(s, d, o.seed, o.shuffleBuffer, o.shuffle, o.docStarts, o.shardWindow));
   onCursors?.(ds);
   const rowLen = ds[0].rowLen;
   const M = o.samplesPerEpoch;
