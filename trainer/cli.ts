@@ -10,6 +10,7 @@
 //     [--greedy | --temperature 0.8 --top-k 50 --top-p 0.95] [--beams 4] [--seed 0]
 //     [--tokenizer spec] [--backend b]
 //     Decodes with the dataset's tokenizer recorded in the checkpoint (or --tokenizer).
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -77,7 +78,32 @@ export function checkMemory(model: ResolvedConfig, batchSize: number, backend: s
   }
 }
 
+/**
+ * Under the `tsx` CLI, a Ctrl-C is relayed to this process and, if its main thread does not answer
+ * within 30 ms (it is busy in a training step), the process is SIGKILLed — no checkpoint. So the
+ * training runs in a child node process (same loader flags); this one stays idle, answers at once and
+ * passes the signal on; the child finishes its step and checkpoints.
+ */
+function trainInChild(argv: string[]): Promise<void> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'train', ...argv], {
+    stdio: 'inherit',
+    env: { ...process.env, TOKENMILL_TRAIN_CHILD: '1' },
+  });
+  const relay = (sig: NodeJS.Signals) => child.kill(sig);
+  process.on('SIGINT', relay);
+  process.on('SIGTERM', relay);
+  return new Promise((resolvePromise, reject) => {
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', relay);
+      process.off('SIGTERM', relay);
+      if (code === 0) resolvePromise();
+      else reject(new Error(`training ${signal ? `killed by ${signal}` : `failed (exit ${code})`}`));
+    });
+  });
+}
+
 export async function train(argv: string[]): Promise<void> {
+  if (!process.env.TOKENMILL_TRAIN_CHILD) return trainInChild(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -170,3 +196,11 @@ export async function generate(argv: string[]): Promise<void> {
 }
 
 export { train as main };
+
+// Entry point of the training child process (see trainInChild).
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'train') {
+  train(process.argv.slice(3)).catch((e: Error) => {
+    console.error(`error: ${e.message}`);
+    process.exit(1);
+  });
+}

@@ -193,9 +193,16 @@ export async function runTraining(cfg: TrainConfig, o: RunOptions): Promise<{ tr
   log(`model: ${cfg.model.arch}, ${(total / 1e6).toFixed(2)}M parameters (${(nonEmbedding / 1e6).toFixed(2)}M non-embedding), ${(trainer.flopsPerToken / 1e6).toFixed(1)} MFLOP/token`);
 
   let interrupted = false;
+  let firstSigint = 0;
   const onSigint = () => {
-    if (interrupted) process.exit(130);
+    // A Ctrl-C can arrive twice at once (from the terminal and relayed by tsx/pnpm): only a second
+    // one a while later aborts without a checkpoint.
+    if (interrupted) {
+      if (Date.now() - firstSigint > 2000) process.exit(130);
+      return;
+    }
     interrupted = true;
+    firstSigint = Date.now();
     log('SIGINT: finishing this step and writing a checkpoint (Ctrl-C again to abort)');
   };
   process.on('SIGINT', onSigint);
@@ -223,6 +230,7 @@ export async function runTraining(cfg: TrainConfig, o: RunOptions): Promise<{ tr
       ran++;
       if (cfg.ckptEvery > 0 && trainer.step % cfg.ckptEvery === 0) save();
       if (o.stopAfter !== undefined && ran >= o.stopAfter) break;
+      await new Promise((r) => setImmediate(r)); // let signal handlers run between steps
     }
     const dir = save();
     log(`checkpoint: ${dir}`);
