@@ -7,11 +7,13 @@
 // doc task count — does not change which documents are kept. Files under `dir`:
 //   tasks/NNNNN.json               manifest (doc count, runs, source table)
 //   hashes/PPP/NNNNN-RRRRR.bin     11 words [hash hi, lo, index, part, key×7], sorted by hash
-//   remove/NNNNN/PPP.bin           4 words [index, part, id hash hi, lo], sorted by (index, part)
+//   remove/NNNNN/PPP-RRRRR.bin     4 words [index, part, id hash hi, lo], sorted by (index, part)
+//   groups/PPP.json                removal runs written by partition task PPP, per doc task
 // A document may hash several parts (line dedup hashes each line); whole-document methods use part 0.
 import type { Doc, DocProcessor, GlobalPhase, PipelineStep, Stage, TaskContext } from '../../engine/types.ts';
 import { check, resolveOptions } from '../../engine/stage.ts';
-import { RecordBuffer, RecordWriter, mergeSorted, readAllRecords, writeSorted } from './records.ts';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { RecordBuffer, SortedMerge, mergeSorted, writeSorted } from './records.ts';
 import {
   KEEP_RULES, KEY_WORDS, alignmentError, compareKeys, makeKeyer, pad5, readManifest, readManifests, sourceRanks, writeManifest, xxh,
   type KeepRule,
@@ -55,7 +57,8 @@ const REMOVE_W = 4;
 const K0 = 4; // first key word in a record
 const pad3 = (n: number) => String(n).padStart(3, '0');
 const runPath = (dir: string, part: number, rank: number, run: number) => `${dir}/hashes/${pad3(part)}/${pad5(rank)}-${pad5(run)}.bin`;
-const removePath = (dir: string, rank: number, part: number) => `${dir}/remove/${pad5(rank)}/${pad3(part)}.bin`;
+const removePath = (dir: string, rank: number, part: number, run: number) => `${dir}/remove/${pad5(rank)}/${pad3(part)}-${pad5(run)}.bin`;
+const groupsPath = (dir: string, part: number) => `${dir}/groups/${pad3(part)}.json`;
 
 export function partitionsFor(o: HashDedupOptions, docTasks: number): number {
   return o.partitions > 0 ? o.partitions : Math.max(1, Math.min(docTasks, 32));
@@ -135,7 +138,19 @@ function groupsPhase<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Global
           fileTask.push(man.rank);
         }
       }
+      // Removal lists per doc task, spilled as sorted runs when they reach `runDocs` records.
       const removals = manifests.map(() => new RecordBuffer(REMOVE_W, 64));
+      const removeRuns = manifests.map(() => 0);
+      let pendingRemovals = 0;
+      const spillRemovals = () => {
+        for (const man of manifests) {
+          const buf = removals[man.rank];
+          if (buf.n === 0) continue;
+          writeSorted(ctx.output(removePath(o.dir, man.rank, q, removeRuns[man.rank]++)), buf.data, buf.n, REMOVE_W);
+          buf.clear();
+        }
+        pendingRemovals = 0;
+      };
       // Members of the current group: [task, record words…].
       const group = new RecordBuffer(1 + REC_W, 16);
       const member = new Uint32Array(1 + REC_W);
@@ -167,6 +182,7 @@ function groupsPhase<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Global
             removeRec[3] = g[a + 1 + K0 + 6];
             removals[g[a]].push(removeRec);
             removed++;
+            if (++pendingRemovals >= o.runDocs) spillRemovals();
           }
           groups++;
           ctx.stats.observe('group_size', group.n);
@@ -188,14 +204,8 @@ function groupsPhase<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Global
         group.push(member);
       });
       close();
-      for (const man of manifests) {
-        const buf = removals[man.rank];
-        const d = buf.data;
-        const order = Array.from({ length: buf.n }, (_, i) => i).sort((a, b) => d[a * REMOVE_W] - d[b * REMOVE_W] || d[a * REMOVE_W + 1] - d[b * REMOVE_W + 1]);
-        const w = new RecordWriter(ctx.output(removePath(o.dir, man.rank, q)), REMOVE_W);
-        for (const i of order) w.push(buf.data, i * REMOVE_W);
-        w.close();
-      }
+      spillRemovals();
+      writeFileSync(ctx.output(groupsPath(o.dir, q)), JSON.stringify({ partition: q, runs: removeRuns }));
       ctx.stats.count(`${m.prefix}_groups`, groups);
       ctx.stats.count(`${m.prefix}_duplicates`, removed);
     },
@@ -212,35 +222,43 @@ function filterStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O, writeEx
     async open(ctx) {
       const manifest = readManifest(ctx, o.dir, ctx.rank);
       const P = partitionsFor(o, ctx.docTasks);
-      const parts = Array.from({ length: P }, (_, q) => readAllRecords(ctx.path(removePath(o.dir, ctx.rank, q)), REMOVE_W));
-      const all = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
-      let o2 = 0;
-      for (const p of parts) {
-        all.set(p, o2);
-        o2 += p.length;
+      const paths: string[] = [];
+      for (let q = 0; q < P; q++) {
+        let runs: number[];
+        try {
+          runs = (JSON.parse(readFileSync(ctx.path(groupsPath(o.dir, q)), 'utf8')) as { runs: number[] }).runs;
+        } catch (e) {
+          throw new Error(`${name}: cannot read ${ctx.path(groupsPath(o.dir, q))} (${(e as Error).message}); did the ${m.name}-groups phase complete with ${P} partitions?`);
+        }
+        for (let r = 0; r < (runs[ctx.rank] ?? 0); r++) paths.push(ctx.path(removePath(o.dir, ctx.rank, q, r)));
       }
-      const n = all.length / REMOVE_W;
-      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => all[a * REMOVE_W] - all[b * REMOVE_W] || all[a * REMOVE_W + 1] - all[b * REMOVE_W + 1]);
+      // Streamed in (index, part) order: memory does not grow with the number of removals.
+      const merge = new SortedMerge(paths, REMOVE_W);
+      let has = merge.next();
       const { h64 } = await xxh();
-      let next = 0;
       let idx = 0;
       let error: Error | undefined;
       return {
         process(doc: Doc) {
           const i = idx++;
-          if (next >= n || all[order[next] * REMOVE_W] !== i) return doc;
-          const at = order[next] * REMOVE_W;
+          if (!has || merge.reader.buf[merge.reader.pos] !== i) return doc;
+          const rec = merge.reader;
           const h = h64(doc.id ?? '');
-          if (Number(h >> 32n) !== all[at + 2] || Number(h & 0xffffffffn) !== all[at + 3]) {
+          if (Number(h >> 32n) !== rec.buf[rec.pos + 2] || Number(h & 0xffffffffn) !== rec.buf[rec.pos + 3]) {
             error ??= alignmentError(name, ctx.rank, `document ${i} has id "${doc.id}", not the one hashed`);
-            return doc;
           }
           const parts: number[] = [];
-          while (next < n && all[order[next] * REMOVE_W] === i) parts.push(all[order[next++] * REMOVE_W + 1]);
+          while (has && merge.reader.buf[merge.reader.pos] === i) {
+            parts.push(merge.reader.buf[merge.reader.pos + 1]);
+            has = merge.next();
+          }
+          if (error) return doc;
           return m.apply ? m.apply(doc, parts, o, ctx) : m.reason;
         },
         finish() {
+          merge.close();
           if (error) throw error;
+          if (has) throw alignmentError(name, ctx.rank, `removal lists name document ${merge.reader.buf[merge.reader.pos]}, beyond the ${idx} seen`);
           if (idx !== manifest.docs) throw alignmentError(name, ctx.rank, `saw ${idx} documents, the hashing phase saw ${manifest.docs}`);
         },
       };

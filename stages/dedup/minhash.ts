@@ -15,7 +15,7 @@
 import type { Doc, DocProcessor, GlobalPhase, PipelineStep, Stage, TaskContext } from '../../engine/types.ts';
 import { check, resolveOptions } from '../../engine/stage.ts';
 import { MinHasher, type MinHashConfig } from './minhasher.ts';
-import { RecordBuffer, RecordReader, RecordWriter, mergeSorted, readAllRecords, writeSorted } from './records.ts';
+import { RecordBuffer, RecordReader, RecordWriter, mergeSorted, writeSorted } from './records.ts';
 import {
   KEEP_RULES, KEY_WORDS, alignmentError, compareKeys, hex64, makeKeyer, pad5, readManifest, readManifests, sourceRanks, writeManifest,
   type KeepRule, type TaskManifest,
@@ -286,30 +286,36 @@ function filterStage(o: MinHashOptions, writeExclusions: boolean): Stage<MinHash
     writeExclusions,
     async open(ctx) {
       const manifest = readManifest(ctx, o.dir, ctx.rank);
-      const recs = readAllRecords(ctx.path(clustersPath(o.dir, ctx.rank)), CLUSTER_W);
+      // Streamed: the task's clustered documents, in index order.
+      const recs = new RecordReader(ctx.path(clustersPath(o.dir, ctx.rank)), CLUSTER_W);
+      let has = recs.next();
       const keyer = await makeKeyer(o.keep, o.priorityField);
-      let next = 0;
       let idx = 0;
       let error: Error | undefined;
       return {
         process(doc: Doc) {
           const i = idx++;
-          if (next >= recs.length || recs[next] !== i) return doc;
-          const at = next;
-          next += CLUSTER_W;
+          if (!has || recs.buf[recs.pos] !== i) return doc;
+          const b = recs.buf;
+          const at = recs.pos;
           const [h, l] = keyer.idHash(doc);
-          if (h !== recs[at + 5] || l !== recs[at + 6]) {
+          if (h !== b[at + 5] || l !== b[at + 6]) {
             error ??= alignmentError('minhash-filter', ctx.rank, `document ${i} has id "${doc.id}", not the one hashed`);
+            has = recs.next();
             return doc;
           }
           if (o.clusterMetadata) {
-            doc.metadata.minhash_cluster = hex64(recs[at + 3], recs[at + 4]);
-            doc.metadata.minhash_cluster_size = recs[at + 2];
+            doc.metadata.minhash_cluster = hex64(b[at + 3], b[at + 4]);
+            doc.metadata.minhash_cluster_size = b[at + 2];
           }
-          return recs[at + 1] === 1 ? doc : 'minhash_duplicate';
+          const keep = b[at + 1] === 1;
+          has = recs.next();
+          return keep ? doc : 'minhash_duplicate';
         },
         finish() {
+          recs.close();
           if (error) throw error;
+          if (has) throw alignmentError('minhash-filter', ctx.rank, `the cluster list names document ${recs.buf[recs.pos]}, beyond the ${idx} seen`);
           if (idx !== manifest.docs) throw alignmentError('minhash-filter', ctx.rank, `saw ${idx} documents, the signature phase saw ${manifest.docs}`);
         },
       };

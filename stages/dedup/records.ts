@@ -162,16 +162,26 @@ export class RecordBuffer {
 }
 
 /**
- * Streaming k-way merge of files sorted by key. Calls `visit(reader, fileIndex)` for each record
- * in (key, fileIndex, position) order. Files are given in a fixed order, so ties are deterministic.
+ * Pull-based k-way merge of files sorted by key: `next()` advances to the smallest record in
+ * (key, file index, position) order; it is then `reader.buf[reader.pos …]`, from file `file`.
+ * Files are given in a fixed order, so ties are deterministic. Holds one buffer per file.
  */
-export function mergeSorted(paths: string[], width: number, visit: (r: RecordReader, file: number) => void): number {
-  const readers = paths.map((p) => new RecordReader(p, width));
-  // Binary min-heap of reader indices.
-  const heap: number[] = [];
-  const less = (a: number, b: number) => {
-    const ra = readers[a];
-    const rb = readers[b];
+export class SortedMerge {
+  private readers: RecordReader[];
+  private heap: number[] = [];
+  private started = false;
+  reader!: RecordReader;
+  file = -1;
+
+  constructor(paths: string[], readonly width: number) {
+    this.readers = paths.map((p) => new RecordReader(p, width));
+    for (let i = 0; i < this.readers.length; i++) if (this.readers[i].next()) this.heap.push(i);
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  private less(a: number, b: number): boolean {
+    const ra = this.readers[a];
+    const rb = this.readers[b];
     const a0 = ra.buf[ra.pos];
     const b0 = rb.buf[rb.pos];
     if (a0 !== b0) return a0 < b0;
@@ -179,33 +189,52 @@ export function mergeSorted(paths: string[], width: number, visit: (r: RecordRea
     const b1 = rb.buf[rb.pos + 1];
     if (a1 !== b1) return a1 < b1;
     return a < b;
-  };
-  const down = (i: number) => {
+  }
+
+  private down(i: number): void {
+    const heap = this.heap;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= heap.length) return;
-      const c = l + 1 < heap.length && less(heap[l + 1], heap[l]) ? l + 1 : l;
-      if (!less(heap[c], heap[i])) return;
+      const c = l + 1 < heap.length && this.less(heap[l + 1], heap[l]) ? l + 1 : l;
+      if (!this.less(heap[c], heap[i])) return;
       [heap[c], heap[i]] = [heap[i], heap[c]];
       i = c;
     }
-  };
-  for (let i = 0; i < readers.length; i++) if (readers[i].next()) heap.push(i);
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
-  let count = 0;
-  while (heap.length) {
-    const top = heap[0];
-    visit(readers[top], top);
-    count++;
-    if (readers[top].next()) {
-      down(0);
-    } else {
-      const last = heap.pop()!;
-      if (heap.length) {
-        heap[0] = last;
-        down(0);
+  }
+
+  next(): boolean {
+    const heap = this.heap;
+    if (this.started && heap.length) {
+      // Advance the reader of the record handed out last.
+      if (this.readers[heap[0]].next()) this.down(0);
+      else {
+        const last = heap.pop()!;
+        if (heap.length) {
+          heap[0] = last;
+          this.down(0);
+        }
       }
     }
+    this.started = true;
+    if (!heap.length) return false;
+    this.file = heap[0];
+    this.reader = this.readers[this.file];
+    return true;
+  }
+
+  close(): void {
+    for (const r of this.readers) r.close();
+  }
+}
+
+/** Streaming k-way merge: calls `visit(reader, fileIndex)` for each record in key order. */
+export function mergeSorted(paths: string[], width: number, visit: (r: RecordReader, file: number) => void): number {
+  const m = new SortedMerge(paths, width);
+  let count = 0;
+  while (m.next()) {
+    visit(m.reader, m.file);
+    count++;
   }
   return count;
 }

@@ -139,9 +139,10 @@ describe('line-dedup', () => {
       { id: 'y', text: 'menu\n  home  \nunique y', metadata: { source: 'a', offset: 5 } },
       { id: 'z', text: 'menu\nhome\n\n', metadata: { source: 'a', offset: 9 } },
     ];
-    for (const tasks of [1, 3]) {
+    // runDocs 1: every hash and every removal record is its own sorted run (the spill/merge path).
+    for (const [tasks, runDocs] of [[1, 4_000_000], [3, 4_000_000], [2, 1]]) {
       const dir = tempDir();
-      const r = await drive(lineDedup(), docs, dir, tasks);
+      const r = await drive(lineDedup({ runDocs }), docs, dir, tasks);
       const texts = Object.fromEntries(r.out.flat().map((d) => [d.id, d.text]));
       expect(texts).toEqual({ x: 'unique x\n', y: 'menu\n  home  \nunique y' });
       expect(r.dropped.map((d) => [d.doc.id, d.reason])).toEqual([['z', 'line_dedup_empty']]);
