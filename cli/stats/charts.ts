@@ -212,7 +212,7 @@ export function buildCharts(summaries: Summary[]): Chart[] {
         mark: { type: 'bar', tooltip: true },
         encoding: {
           x: { field: 'shard', type: 'ordinal', title: 'shard', axis: { labelOverlap: true } },
-          y: { field: 'tokens', type: 'quantitative', title: 'tokens', axis: { format: '~s' } },
+          y: { field: 'tokens', type: 'quantitative', title: 'tokens', axis: { format: ',d' } },
           ...(n > 1 ? { color: { field: 'run', type: 'nominal', title: null }, xOffset: { field: 'run' } } : { color: { value: '#54a24b' } }),
           tooltip: [{ field: 'run' }, { field: 'file' }, { field: 'rows', type: 'quantitative' }, { field: 'tokens', type: 'quantitative' }],
         },

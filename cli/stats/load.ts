@@ -20,10 +20,14 @@ export interface ManifestShard {
   [key: string]: unknown;
 }
 
-/** `<run>/tokens/manifest.json`, read tolerantly: the pack/shard writer owns its exact shape. */
+/** `<run>/tokens/manifest.json` (datasets/manifest.ts), read tolerantly: fields used here only. */
 export interface ManifestLike {
   seqLen?: number;
+  /** Tokens per row: seqLen, or seqLen + 1 when rows overlap by one token. */
+  rowLen?: number;
   vocabSize?: number;
+  /** Text tokens of the dataset (padding excluded). */
+  tokens?: number;
   tokenizerHash?: string;
   tokenizer?: string | { hash?: string; name?: string; [key: string]: unknown };
   padTokens?: number;

@@ -64,6 +64,8 @@ export interface Summary {
     seed: number | null;
     inputs: number | null;
     steps: Array<{ kind: string; name: string; options?: unknown }>;
+    /** Tokenizer spec as the shards record it (e.g. "gpt2", a file path). */
+    tokenizer: string | null;
     tokenizerHash: string | null;
     seqLen: number | null;
     vocabSize: number | null;
@@ -75,7 +77,10 @@ export interface Summary {
     /** docsKept / docsRead, in %. */
     keptPct: number | null;
     charsKept: number | null;
+    /** Text tokens: into the packer, else the manifest's count, else the last stage that emitted tokens. */
     tokens: number | null;
+    /** Token slots of the packed rows (rows × rowLen over the manifest's shards), padding included. */
+    tokenSlots: number | null;
     bytesIn: number;
     /** Sum of task wall times over all phases, ms. */
     taskMs: number;
@@ -123,9 +128,8 @@ export function summarizeHistogram(phase: string, stage: string, key: string, h:
 
 function tokenizerHashOf(m: ManifestLike | null, extra: Record<string, unknown> | undefined): string | null {
   if (m) {
-    if (typeof m.tokenizerHash === 'string') return m.tokenizerHash;
+    if (typeof m.tokenizerHash === 'string' && m.tokenizerHash) return m.tokenizerHash;
     if (typeof m.tokenizer === 'object' && m.tokenizer && typeof m.tokenizer.hash === 'string') return m.tokenizer.hash;
-    if (typeof m.tokenizer === 'string') return m.tokenizer;
   }
   const t = extra?.tokenizer;
   if (t && typeof t === 'object' && typeof (t as { hash?: unknown }).hash === 'string') return (t as { hash: string }).hash;
@@ -242,15 +246,16 @@ export function summarize(run: RunData): Summary {
     domains = items.map(([domain, docs]) => ({ domain, docs })).sort((a, b) => b.docs - a.docs || (a.domain < b.domain ? -1 : 1)).slice(0, 25);
   }
 
-  // Token shards and padding.
+  // Token shards and padding. A row holds rowLen tokens (seqLen, +1 when rows overlap).
   const seqLen = numOrNull(m?.seqLen);
+  const rowLen = numOrNull(m?.rowLen) ?? seqLen;
   const shards = (m?.shards ?? []).map((sh, i) => {
     const rows = numOrNull(sh.rows);
     return {
       file: String(sh.file ?? sh.name ?? sh.path ?? `shard ${i}`),
       rows,
       bytes: numOrNull(sh.bytes),
-      tokens: numOrNull(sh.tokens) ?? (rows !== null && seqLen !== null ? rows * seqLen : null),
+      tokens: numOrNull(sh.tokens) ?? (rows !== null && rowLen !== null ? rows * rowLen : null),
     };
   });
   let padding: Summary['padding'] = null;
@@ -260,10 +265,11 @@ export function summarize(run: RunData): Summary {
   const padTokens = padRows.length ? padFromStats : padFromManifest;
   if (padTokens !== null) {
     // Total = every token slot of the packed rows: from the manifest when it lists them, else the
-    // packing stage's real tokens in plus its padding.
+    // packing stage's tokens out (its rows' slots), else its tokens in plus its padding.
     const slots = shards.length && shards.every((x) => x.tokens !== null) ? shards.reduce((a, x) => a + (x.tokens ?? 0), 0) : null;
+    const packOut = padRows.length && padRows.every((r) => r.tokensOut !== null) ? padRows.reduce((a, r) => a + (r.tokensOut ?? 0), 0) : null;
     const packIn = padRows.length ? padRows.reduce((a, r) => a + (r.tokensIn ?? 0), 0) : null;
-    const total = slots ?? (packIn !== null ? packIn + padTokens : null);
+    const total = slots ?? (packOut !== null && packOut >= padTokens ? packOut : packIn !== null ? packIn + padTokens : null);
     if (total) padding = { padTokens, totalTokens: total, fraction: padTokens / total };
   }
 
@@ -285,6 +291,10 @@ export function summarize(run: RunData): Summary {
   }));
   for (const p of phases) if (p.done < p.tasks) notes.push(`phase ${p.name}: ${p.done}/${p.tasks} tasks done — stats cover the completed tasks only`);
 
+  // Text tokens (no padding or separators): what the packer took in, the manifest's count, or the
+  // last stage that emitted tokens.
+  const realTokens = padRows.length && padRows.every((r) => r.tokensIn !== null) ? padRows.reduce((a, r) => a + (r.tokensIn ?? 0), 0) : numOrNull(m?.tokens) ?? tokens;
+
   const cfg = s?.config;
   const plan = run.plan;
   return {
@@ -299,6 +309,7 @@ export function summarize(run: RunData): Summary {
       seed: cfg?.seed ?? plan?.seed ?? null,
       inputs: cfg?.inputs ?? plan?.inputs.length ?? null,
       steps: cfg?.steps ?? plan?.steps ?? [],
+      tokenizer: typeof m?.tokenizer === 'string' ? m.tokenizer : typeof m?.tokenizer?.name === 'string' ? m.tokenizer.name : null,
       tokenizerHash: tokenizerHashOf(m, s?.extra),
       seqLen,
       vocabSize: numOrNull(m?.vocabSize),
@@ -308,7 +319,8 @@ export function summarize(run: RunData): Summary {
       docsKept,
       keptPct: docsRead && docsKept !== null ? (100 * docsKept) / docsRead : null,
       charsKept: lastWrite ? lastWrite.charsOut : null,
-      tokens: tokens ?? (shards.length && shards.every((x) => x.tokens !== null) ? shards.reduce((a, x) => a + (x.tokens ?? 0), 0) : null),
+      tokens: realTokens,
+      tokenSlots: shards.length && shards.every((x) => x.tokens !== null) ? shards.reduce((a, x) => a + (x.tokens ?? 0), 0) : null,
       bytesIn: phases.reduce((a, p) => a + p.bytesIn, 0),
       taskMs: phases.reduce((a, p) => a + p.wallMs, 0),
     },

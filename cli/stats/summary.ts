@@ -132,14 +132,14 @@ export function formatSummary(s: Summary, st: Style = plain): string {
   if (c.inputs !== null) cfg.push(`${int(c.inputs)} input files`);
   out.push(cfg.join(' · '));
   if (c.steps.length) out.push(`steps: ${c.steps.map((x) => (x.kind === 'global' ? `[${x.name}]` : x.name)).join(' → ')}`);
-  out.push(`tokenizer ${c.tokenizerHash ?? '–'} · seqLen ${c.seqLen ?? '–'}${c.vocabSize !== null ? ` · vocab ${int(c.vocabSize)}` : ''}`);
+  out.push(`tokenizer ${c.tokenizer ?? '–'}${c.tokenizerHash ? ` (hash ${c.tokenizerHash})` : ''} · seqLen ${c.seqLen ?? '–'}${c.vocabSize !== null ? ` · vocab ${int(c.vocabSize)}` : ''}`);
 
   if (s.funnel.length) {
     h('Funnel');
     out.push(funnelTable(s, st));
     const t = s.totals;
     if (t.docsRead !== null && t.docsKept !== null) {
-      out.push('', `kept ${st.bold(int(t.docsKept))} of ${int(t.docsRead)} documents (${pct(t.keptPct)}), ${int(t.charsKept)} chars${t.tokens !== null ? `, ${int(t.tokens)} tokens` : ''}; read ${bytes(t.bytesIn)}`);
+      out.push('', `kept ${st.bold(int(t.docsKept))} of ${int(t.docsRead)} documents (${pct(t.keptPct)}), ${int(t.charsKept)} chars${t.tokens !== null ? `, ${int(t.tokens)} tokens` : ''}${t.tokenSlots !== null ? ` in ${int(t.tokenSlots)} packed token slots` : ''}; read ${bytes(t.bytesIn)}`);
     }
   }
 

@@ -182,7 +182,12 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
     const full = statsJson([runA]) as Summary;
     expect(s.funnel.map((r) => [r.stage, r.docsIn, r.docsOut, r.charsOut])).toEqual(full.funnel.map((r) => [r.stage, r.docsIn, r.docsOut, r.charsOut]));
     expect(s.notes.join('\n')).toMatch(/merged from the completed tasks/);
-    expect(full.notes.join('\n')).toMatch(/no tokens\/manifest\.json/);
+    expect(full.notes).toEqual([]);
+    rmSync(join(copy, 'tokens', 'manifest.json'));
+    const noManifest = statsJson([copy]) as Summary;
+    expect(noManifest.notes.join('\n')).toMatch(/no tokens\/manifest\.json/);
+    expect(noManifest.shards).toEqual([]);
+    expect(noManifest.padding).toEqual(full.padding); // the pack stage's counters are still there
     // An interrupted run: one task of the last phase has no completion marker.
     const last = statsA.phases[statsA.phases.length - 1].name;
     rmSync(join(copy, 'phases', last, 'completions', '00001'));
@@ -196,28 +201,31 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
     expect(bad.stderr).toMatch(/no such file or directory/);
   });
 
-  it('token manifest: tokens per shard, padding and tokenizer config are shown', () => {
-    // Until the pack stage writes real shards, a manifest in the documented shape over the run's
-    // real token count: shards of seqLen-token rows, the last row padded.
-    const copy = join(dir, 'with-tokens');
-    cpSync(runA, copy, { recursive: true });
-    const tokens = stageOf(statsA, 'tokenize').tokensOut!;
-    const seqLen = 1024;
-    const rows = Math.ceil(tokens / seqLen);
-    const pad = rows * seqLen - tokens;
-    const shards = [{ file: 'shard-00000.arrow', rows: rows - Math.floor(rows / 2), bytes: 2 * seqLen * (rows - Math.floor(rows / 2)) }, { file: 'shard-00001.arrow', rows: Math.floor(rows / 2), bytes: 2 * seqLen * Math.floor(rows / 2), padTokens: pad }];
-    mkdirSync(join(copy, 'tokens'), { recursive: true });
-    writeFileSync(join(copy, 'tokens', 'manifest.json'), JSON.stringify({ seqLen, vocabSize: 50257, tokenizerHash: 'sha256:r50k', shards }));
-    const s = statsJson([copy]) as Summary;
-    expect(s.config).toMatchObject({ seqLen, vocabSize: 50257, tokenizerHash: 'sha256:r50k' });
-    expect(s.shards.map((x) => x.tokens)).toEqual(shards.map((x) => x.rows * seqLen));
-    expect(s.padding).toEqual({ padTokens: pad, totalTokens: rows * seqLen, fraction: pad / (rows * seqLen) });
-    const t = tokenmill(['stats', copy]);
-    expect(t.stdout).toContain('tokenizer sha256:r50k · seqLen 1024 · vocab 50,257');
-    expect(t.stdout).toMatch(new RegExp(`shard-00001\\.arrow\\s+${fmt(shards[1].rows)}\\s+${fmt(shards[1].rows * seqLen)}`));
+  it('token shards: tokens per shard, padding and tokenizer config from the real manifest and pack counters', () => {
+    const manifest = JSON.parse(readFileSync(join(runA, 'tokens', 'manifest.json'), 'utf8')) as {
+      seqLen: number; rowLen: number; vocabSize: number; tokenizer: string; rows: number; shards: Array<{ file: string; rows: number; bytes: number }>;
+    };
+    const packSt = stageOf(statsA, 'pack');
+    const s = statsJson([runA]) as Summary;
+    expect(s.config).toMatchObject({ seqLen: manifest.seqLen, vocabSize: manifest.vocabSize, tokenizer: manifest.tokenizer });
+    expect(manifest.shards.length).toBeGreaterThan(1);
+    expect(s.shards).toEqual(manifest.shards.map((x) => ({ file: x.file, rows: x.rows, bytes: x.bytes, tokens: x.rows * manifest.rowLen })));
+    // Every token slot is text, a separator or padding (pad mode, no overlap).
+    const slots = manifest.rows * manifest.rowLen;
+    expect(packSt.counters.tokens_in + packSt.counters.special_tokens + packSt.counters.pad_tokens).toBe(slots);
+    expect(s.padding).toEqual({ padTokens: packSt.counters.pad_tokens, totalTokens: slots, fraction: packSt.counters.pad_tokens / slots });
+    expect(s.padding!.fraction).toBeGreaterThan(0);
+    expect(s.totals.tokens).toBe(stageOf(statsA, 'tokenize').tokensOut);
+    expect(s.totals.tokenSlots).toBe(slots);
+
+    const t = tokenmill(['stats', runA]);
+    expect(t.stdout).toContain(`tokenizer ${manifest.tokenizer} · seqLen ${manifest.seqLen} · vocab ${fmt(manifest.vocabSize)}`);
+    for (const x of manifest.shards) expect(t.stdout).toMatch(new RegExp(`${x.file.replace('.', '\\.')}\\s+${fmt(x.rows)}\\s+${fmt(x.rows * manifest.rowLen)}\\s`));
+    expect(t.stdout).toContain(`padding ${((100 * packSt.counters.pad_tokens) / slots).toFixed(2)}% (${fmt(packSt.counters.pad_tokens)} of ${fmt(slots)} token slots)`);
     // A dataset folder on its own (manifest only) is accepted too.
-    const ds = statsJson([join(copy, 'tokens')]) as Summary;
-    expect(ds.shards.length).toBe(2);
+    const ds = statsJson([join(runA, 'tokens')]) as Summary;
+    expect(ds.shards.length).toBe(manifest.shards.length);
+    expect(ds.funnel).toEqual([]);
   });
 
   it('HTML report renders in headless Chromium: every chart has marks, numbers equal stats.json, no network', async () => {
@@ -259,7 +267,7 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
 
         // Every chart: rendered, with marks.
         const charts = await page.$$eval('figure.chart', (figs) => figs.map((f) => ({ id: f.getAttribute('data-chart'), marks: f.querySelectorAll('.role-mark path, .role-mark rect').length, svg: !!f.querySelector('svg') })));
-        expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(['funnel-docs', 'funnel-chars', 'languages', 'length-chars', 'length-tokens', 'clusters-0', 'domains']));
+        expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(['funnel-docs', 'funnel-chars', 'languages', 'length-chars', 'length-tokens', 'clusters-0', 'domains', 'shards']));
         for (const c of charts) {
           expect(c.svg, c.id!).toBe(true);
           expect(c.marks, c.id!).toBeGreaterThan(0);
@@ -290,6 +298,11 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
         const shown = langMarks.filter((l) => l.includes(`run: ${runLabel};`)).map((l) => [/lang: ([^;]+)/.exec(l)![1], Number(/docs: (\d+)/.exec(l)![1])]);
         expect(shown.length).toBe(Math.min(25, Object.keys(langid.counters).filter((k) => k.startsWith('lang:')).length));
         for (const [lang, docs] of shown) expect(docs).toBe(langid.counters[`lang:${lang}`]);
+        // Shard bars: rows × rowLen of each shard of the manifest.
+        const m = JSON.parse(readFileSync(join(runA, 'tokens', 'manifest.json'), 'utf8')) as { rowLen: number; shards: Array<{ file: string; rows: number }> };
+        const shardMarks = await page.$$eval('figure[data-chart=shards] .role-mark path', (ps) => ps.map((p) => p.getAttribute('aria-label') ?? ''));
+        const shardTokens = shardMarks.filter((l) => l.includes(`run: ${runLabel};`)).map((l) => Number(/tokens: ([\d,]+)/.exec(l)![1].replace(/,/g, '')));
+        expect(shardTokens).toEqual(m.shards.map((x) => x.rows * m.rowLen));
         // Funnel bars: kept part = docs out of each stage.
         const bars = await page.$$eval('figure[data-chart=funnel-docs] .role-mark path', (ps) => ps.map((p) => p.getAttribute('aria-label') ?? ''));
         const length = stageOf(runs[0], 'length');
