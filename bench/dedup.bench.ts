@@ -6,7 +6,9 @@
 //     straightforward JS MinHash (32-bit Math.imul permutations over a Uint32Array), same docs, same run.
 //  4. Global phases (buckets, cluster) on the ndd collection and on a larger generated corpus,
 //     beside an all-pairs comparison of band hashes (what LSH avoids).
-import { readFileSync, rmSync, mkdirSync } from 'node:fs';
+//  5. The cluster phase alone on synthetic pairs (0.5M–2M documents): time vs documents + pairs.
+// DEDUP_BENCH=estimate|speed|global|cluster runs one part.
+import { readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { words } from '../stages/text/words.ts';
@@ -14,7 +16,9 @@ import { MinHasher, MINHASH_DEFAULTS, estimateJaccard } from '../stages/dedup/mi
 import { minhash } from '../stages/dedup/minhash.ts';
 import { drive, readJsonlDocs } from '../test/stages/dedup/driver.ts';
 import { jaccardPairs, mutate, randomDoc, rng, vocabulary } from '../test/stages/dedup/gen.ts';
-import type { Doc } from '../engine/types.ts';
+import type { Doc, GlobalPhase } from '../engine/types.ts';
+import { makeTaskContext } from '../engine/context.ts';
+import { RecordWriter } from '../stages/dedup/records.ts';
 import { WORK_DIR, report, sharedPath, type Row } from './lib.ts';
 
 const K = 112;
@@ -234,9 +238,48 @@ async function global(): Promise<void> {
   });
 }
 
+/** The cluster phase alone on synthetic pair files: its time grows with documents + pairs. */
+async function clusterScale(): Promise<void> {
+  const rows: Row[] = [];
+  for (const [N, P] of [[500_000, 1_500_000], [1_000_000, 3_000_000], [2_000_000, 6_000_000]]) {
+    const dir = join(WORK_DIR, 'dedup-cluster');
+    rmSync(dir, { recursive: true, force: true });
+    const base = join(dir, 'dedup/minhash');
+    for (const sub of ['tasks', 'keys', 'pairs']) mkdirSync(join(base, sub), { recursive: true });
+    writeFileSync(join(base, 'tasks/00000.json'), JSON.stringify({ rank: 0, docs: N, runs: 1, sources: ['s'] }));
+    const keys = new RecordWriter(join(base, 'keys/00000.bin'), 7);
+    for (let i = 0; i < N; i++) keys.write(0x80000000, 0, 0, 0, i, Math.imul(i, 0x9e3779b1) >>> 0, i);
+    keys.close();
+    const r = rng(3);
+    for (let b = 0; b < 14; b++) {
+      const w = new RecordWriter(join(base, `pairs/${String(b).padStart(3, '0')}.bin`), 4);
+      for (let i = 0; i < P / 14; i++) {
+        const a = Math.floor((r() * N) / 4) * 4; // clusters of up to 4 consecutive documents
+        w.write(0, a, 0, a + 1 + Math.floor(r() * 3));
+      }
+      w.close();
+    }
+    const phase = minhash().expand!()[2] as GlobalPhase;
+    const ctx = makeTaskContext({ runDir: dir, rank: 0, tasks: 1, docTasks: 1, log: { info() {}, warn() {} } });
+    const t = performance.now();
+    await phase.run(ctx);
+    const ms = performance.now() - t;
+    ctx.commit();
+    rows.push({ documents: N, pairs: P, clusters: ctx.stageStats.counters.minhash_clusters, 'cluster ms': Math.round(ms), 'M pairs/s': P / ms / 1000 });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  report({
+    name: 'dedup-cluster',
+    title: 'minhash-cluster alone (typed-array union-find, one task) on synthetic pairs',
+    rows,
+    notes: ['linear in documents + pairs; 4 bytes of RAM per document'],
+  });
+}
+
 export default async function run(): Promise<void> {
   const only = process.env.DEDUP_BENCH; // e.g. DEDUP_BENCH=global to run one part
   if (!only || only === 'estimate') estimation();
   if (!only || only === 'speed') speed();
   if (!only || only === 'global') await global();
+  if (!only || only === 'cluster') await clusterScale();
 }
