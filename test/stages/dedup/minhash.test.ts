@@ -35,6 +35,15 @@ describe('MinHasher', () => {
     expect(err / pairs.length).toBeLessThan(0.045);
   });
 
+  it('char shingles: similar strings estimate high, different ones low', () => {
+    const h = new MinHasher({ ...MINHASH_DEFAULTS, shingle: 'char', ngram: 5 });
+    const a = h.signature('The Permission is hereby granted, free of charge, to any person obtaining a copy')!.slice();
+    const b = h.signature('the permission is hereby granted free of charge to any person obtaining copies')!.slice();
+    const c = h.signature('Completely unrelated sentence about the weather in the mountains today')!.slice();
+    expect(estimateJaccard(a, b)).toBeGreaterThan(0.6);
+    expect(estimateJaccard(a, c)).toBeLessThan(0.15);
+  });
+
   it('is seedable and normalises case, accents and digits', () => {
     const a = new MinHasher(MINHASH_DEFAULTS);
     const b = new MinHasher({ ...MINHASH_DEFAULTS, seed: 2 });
