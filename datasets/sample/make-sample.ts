@@ -84,6 +84,12 @@ const SITES: Record<string, Site> = {
   roundup: site('weekendreads.example', 'Weekend Reads', EN, 'news', 'The best of the week, every Saturday', 'cloudflare'),
   cuisine: site('carnet-de-cuisine.example', 'Carnet de cuisine', FR, 'blog', 'Recettes du quotidien', 'Apache'),
   velo: site('roue-libre.test', 'Roue Libre', FR, 'blog', 'Le vélo au quotidien', 'nginx'),
+  lecture: site('carnet-de-cuisine.example', 'Carnet de cuisine', FR, 'blog', 'Recettes du quotidien', 'Apache'),
+  bahn: site('wanderpfade.example', 'Wanderpfade', DE, 'blog', 'Touren und Tipps', 'nginx'),
+  cocina: site('huertourbano.example', 'Huerto Urbano', ES, 'blog', 'Cultivar en la ciudad', 'nginx'),
+  pohod: site('dacha-zametki.example', 'Дачные заметки', RU, 'blog', 'Огород, сад и отдых', 'nginx'),
+  tetsudou: site('sanpo-michi.test', '散歩みち', JA, 'blog', '近所を歩く', 'nginx'),
+  yuedu: site('manxing-ji.test', '慢行记', ZH, 'blog', '慢慢走，慢慢看', 'Tengine'),
   wandern: site('wanderpfade.example', 'Wanderpfade', DE, 'blog', 'Touren und Tipps', 'nginx'),
   heimwerken: site('werkbank-blog.test', 'Werkbank', DE, 'blog', 'Selbstgebaut statt gekauft', 'Apache'),
   huerto: site('huertourbano.example', 'Huerto Urbano', ES, 'blog', 'Cultivar en la ciudad', 'nginx'),
@@ -268,7 +274,7 @@ export async function makeSample(outDir: string): Promise<Manifest> {
       const long = i < 3;
       const p = makeArticle(r, EN, (rr) => {
         const ts = rr.sample(EN.topics, long ? 4 : 3);
-        return { topics: ts, counts: ts.map(() => (long ? rr.int(3, 4) : rr.int(2, 3))), roundup: true };
+        return { topics: ts, counts: ts.map(() => (long ? rr.int(4, 5) : rr.int(3, 4))), roundup: true };
       }, articles, nextId++, SITES.roundup);
       if (!p) continue;
       p.article!.title = `Weekend reads: ${p.article!.title.charAt(0).toLowerCase()}${p.article!.title.slice(1)}, and more`;
@@ -292,11 +298,12 @@ export async function makeSample(outDir: string): Promise<Manifest> {
   };
   build(EN, 8, (t) => (r) => {
     const fam = EN_FAMILY[t.id];
-    if (!fam.length) return { topics: [t], counts: [r.int(3, 4)] };
-    return { topics: [t, topicOf(EN, r.pick(fam))], counts: [r.int(3, 4), 2] };
+    if (!fam.length) return { topics: [t], counts: [r.int(4, 5)] };
+    return { topics: [t, topicOf(EN, r.pick(fam))], counts: [r.int(4, 5), 2] };
   });
   for (const pack of [FR, DE, ES, RU, JA, ZH]) {
-    build(pack, 5, (t) => (r) => ({ topics: [t, pack.topics.find((x) => x !== t)!], counts: [r.int(3, 4), r.int(1, 2)] }));
+    const short = pack === RU ? 1 : 0; // Russian paragraphs are shorter
+    build(pack, 4, (t) => (r) => ({ topics: [t, r.pick(pack.topics.filter((x) => x !== t))], counts: [r.int(3, 4) + short, r.int(2, 3) + short] }));
   }
 
   // 2. Legacy charsets: one Russian page in windows-1251 (declared only in <meta http-equiv>),
