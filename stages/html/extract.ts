@@ -148,6 +148,9 @@ function score(all: El[]): El | null {
   const init = (el: El) => {
     if (el.score !== 0 || el.removed) return;
     let s = classWeight(el);
+    // A content-ish class on a small box (a code example's "example-contents") must not outrank
+    // the article around it: the bonus grows with the text the element holds.
+    if (s > 0) s *= Math.min(1, el.chars / 1000);
     switch (el.tag) {
       case 'div': case 'article': case 'main': s += 5; break;
       case 'pre': case 'td': case 'blockquote': s += 3; break;
@@ -192,6 +195,12 @@ function score(all: El[]): El | null {
       break;
     }
     last = p.score;
+  }
+  // Nested sections (documentation, long reads): a parent that scores nearly as well and holds
+  // much more prose with few links is the article; the child is one of its sections.
+  for (let p = top.parent; p && p.tag !== 'body' && p.tag !== '#root' && p.tag !== 'html'; p = p.parent) {
+    if (p.score >= 0.75 * top.score && p.chars >= 1.5 * top.chars && linkDensity(p) < 0.2) top = p;
+    else break;
   }
   // A lone child wrapper: use the parent (readability does the same).
   while (top.parent && top.parent.tag !== 'body' && top.parent.tag !== '#root' && top.parent.tag !== 'html' && liveKids(top.parent) === 1) top = top.parent;
@@ -248,7 +257,7 @@ function junkContainer(el: El, top: El, o: Required<Pick<ExtractOptions, 'includ
   if (!CONTAINERS.has(el.tag) || el === top) return false;
   if (el.chars === 0) return false;
   const w = classWeight(el);
-  if (w + el.score < 0 && favor !== 'recall') return true;
+  if (w < 0 && w + el.score < 0 && favor !== 'recall') return true;
   if (el.commas >= 10 && favor !== 'precision') return false;
   const ld = linkDensity(el);
   const strict = favor === 'precision' ? 0.15 : favor === 'recall' ? 0.35 : 0.25;
