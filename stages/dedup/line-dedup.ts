@@ -13,7 +13,7 @@ export interface LineDedupOptions extends HashDedupOptions {
   dropEmpty: boolean;
 }
 
-export const LINE_DEDUP_OPTIONS: LineDedupOptions = { ...HASH_DEDUP_OPTIONS, dir: 'dedup/lines', runDocs: 4_000_000, removeAll: false, dropEmpty: true };
+export const LINE_DEDUP_OPTIONS: LineDedupOptions = { ...HASH_DEDUP_OPTIONS, dir: 'dedup/lines', runDocs: 2_000_000, removeAll: false, dropEmpty: true };
 
 /** Lines with their terminators, so removing some and joining the rest keeps the others intact. */
 const LINE = /[^\n]*\n|[^\n]+$/g;
