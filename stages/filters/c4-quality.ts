@@ -53,6 +53,27 @@ export function countSentences(line: string): number {
 }
 
 const LETTER = /\p{L}/u;
+/** Lines mentioning any phrase of the line/document rules (case-insensitive). */
+const FLAGGED = /lorem ipsum|javascript|terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies/i;
+
+/** Whitespace-separated words of a line (Python's str.split()) and the longest one's length, without splitting. */
+function wordStats(line: string): [count: number, longest: number] {
+  let count = 0;
+  let longest = 0;
+  let start = -1;
+  for (let i = 0; i <= line.length; i++) {
+    const c = i < line.length ? line.charCodeAt(i) : 32;
+    const space = c === 32 || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+    if (space) {
+      if (start >= 0) {
+        count++;
+        longest = Math.max(longest, i - start);
+        start = -1;
+      }
+    } else if (start < 0) start = i;
+  }
+  return [count, longest];
+}
 
 /** The letters-and-periods word ending at `end` (scanning back; a `$`-anchored regex would rescan the line). */
 function wordBefore(line: string, end: number): string {
@@ -72,28 +93,31 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink):
   const kept: string[] = [];
   for (let line of lines) {
     line = line.trim();
-    const words = line.split(/\s+/).filter((w) => w !== '');
-    if (o.maxWordLength !== -1 && words.some((w) => w.length > o.maxWordLength)) {
+    const [nWords, longest] = wordStats(line);
+    if (o.maxWordLength !== -1 && longest > o.maxWordLength) {
       stats?.count('line-filter-too_long_word');
       continue;
     }
-    if (o.removeCitations) line = line.replace(CITATION, '');
+    if (o.removeCitations && line.includes('[')) line = line.replace(CITATION, '');
     if (o.filterNoTerminalPunct && (!END_PUNCTUATION.some((p) => line.endsWith(p)) || line.endsWith('...'))) {
       stats?.count('line-filter-no_terminal_punc');
       continue;
     }
-    if (words.length < o.minWordsPerLine) {
+    if (nWords < o.minWordsPerLine) {
       stats?.count('line-filter-too_few_words');
       continue;
     }
-    const lower = line.toLowerCase();
-    if (o.filterLoremIpsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
-    if (o.filterJavascript && lower.includes('javascript')) {
-      stats?.count('line-filter-javascript');
-      continue;
+    // one case-insensitive scan finds lines that need a closer look
+    if (FLAGGED.test(line)) {
+      const lower = line.toLowerCase();
+      if (o.filterLoremIpsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
+      if (o.filterJavascript && lower.includes('javascript')) {
+        stats?.count('line-filter-javascript');
+        continue;
+      }
     }
     if (o.filterCurlyBracket && line.includes('{')) return { reason: 'curly_bracket' };
-    if (o.filterPolicy && POLICY_SUBSTRINGS.some((p) => lower.includes(p))) {
+    if (o.filterPolicy && FLAGGED.test(line) && POLICY_SUBSTRINGS.some((p) => line.toLowerCase().includes(p))) {
       stats?.count('line-filter-policy');
       continue;
     }

@@ -1,5 +1,5 @@
 // Gopher repetition rules (Rae et al. 2021, table A1) with datatrove's GopherRepetitionFilter
-// defaults, order and reasons. N-grams are hashed over interned token ids instead of joined strings;
+// defaults, order and reasons. N-grams are hashed over 64-bit token hashes instead of joined strings;
 // an n-gram's character length is still that of the space-joined string, as datatrove measures it.
 import { check, defineFilter } from '../../engine/stage.ts';
 import type { Doc } from '../../engine/types.ts';
@@ -29,19 +29,28 @@ export const gopherRepetitionDefaults = {
 };
 export type GopherRepetitionOptions = typeof gopherRepetitionDefaults;
 
-/** Token ids (interned per document) and lengths. */
-function intern(tokens: string[]): { ids: Int32Array; lens: Int32Array } {
-  const map = new Map<string, number>();
+/**
+ * Two 32-bit hash lanes per token (standing for its string: equal tokens, equal ids) and token
+ * lengths. Hashing the characters is ~5x cheaper than interning fresh strings in a Map.
+ */
+export function tokenIds(tokens: string[]): { ids: Int32Array; ids2: Int32Array; lens: Int32Array } {
   const ids = new Int32Array(tokens.length);
+  const ids2 = new Int32Array(tokens.length);
   const lens = new Int32Array(tokens.length);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    let id = map.get(t);
-    if (id === undefined) map.set(t, (id = map.size));
-    ids[i] = id;
+    let a = 0x811c9dc5;
+    let b = t.length;
+    for (let k = 0; k < t.length; k++) {
+      const c = t.charCodeAt(k);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b + c, 0x5bd1e995) ^ (b >>> 15);
+    }
+    ids[i] = a;
+    ids2[i] = b;
     lens[i] = t.length;
   }
-  return { ids, lens };
+  return { ids, ids2, lens };
 }
 
 /**
@@ -106,24 +115,28 @@ class Lanes {
   a: Int32Array;
   b: Int32Array;
   n = 0;
-  constructor(private ids: Int32Array) {
+  /** `ids2`: a second, independent id per token (defaults to `ids`). */
+  constructor(
+    private ids: Int32Array,
+    private ids2: Int32Array = ids,
+  ) {
     this.a = new Int32Array(ids.length);
     this.b = new Int32Array(ids.length);
   }
   /** Extend every n-gram hash to length n (valid for starts 0 … len-n). */
   grow(n: number): void {
-    const { ids, a, b } = this;
+    const { ids, ids2, a, b } = this;
     while (this.n < n) {
       const k = this.n;
       for (let i = 0; i + k < ids.length; i++) {
-        const t = ids[i + k];
-        a[i] = Math.imul(a[i] ^ t, 0x9e3779b1) ^ (a[i] >>> 16);
-        b[i] = Math.imul(b[i] + t + 0x632be5ab, 0x85ebca77) ^ (b[i] >>> 13);
+        a[i] = Math.imul(a[i] ^ ids[i + k], 0x9e3779b1) ^ (a[i] >>> 16);
+        b[i] = Math.imul(b[i] + ids2[i + k] + 0x632be5ab, 0x85ebca77) ^ (b[i] >>> 13);
       }
       this.n++;
     }
   }
 }
+export { Lanes };
 
 /** Characters of the most frequent n-gram times its count (first-seen wins ties, as Counter.most_common). */
 export function topNGramChars(ids: Int32Array, lens: Int32Array, n: number, lanes = new Lanes(ids)): number {
@@ -182,17 +195,17 @@ export function gopherRepetition(doc: Doc, o: GopherRepetitionOptions): true | s
   if (o.dupLineFrac && lines.length && lineDups / lines.length > o.dupLineFrac) return 'dup_line_frac';
   if (o.dupLineCharFrac && lineChars / len > o.dupLineCharFrac) return 'dup_line_char_frac';
 
-  const { ids, lens } = intern(docTokens(doc));
+  const { ids, ids2, lens } = tokenIds(docTokens(doc));
   // n-gram hashes grow with n (restarted if a list is not in increasing order)
-  let lanes = new Lanes(ids);
+  let lanes = new Lanes(ids, ids2);
   for (const [n, frac] of o.topNGrams) {
     if (ids.length < n) continue;
-    if (n < lanes.n) lanes = new Lanes(ids);
+    if (n < lanes.n) lanes = new Lanes(ids, ids2);
     if (topNGramChars(ids, lens, n, lanes) / len > frac) return `top_${n}_gram`;
   }
   for (const [n, frac] of o.dupNGrams) {
     if (ids.length < n) continue;
-    if (n < lanes.n) lanes = new Lanes(ids);
+    if (n < lanes.n) lanes = new Lanes(ids, ids2);
     const chars = duplicateNGramChars(ids, lens, n, lanes);
     if (chars / len > frac) return `duplicated_${n}_n_grams`;
     // no repeated n-gram means no repeated longer n-gram either
