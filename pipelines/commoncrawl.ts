@@ -1,19 +1,19 @@
-// The main pipeline: Common Crawl WARC → clean, filtered, deduplicated documents (FineWeb's recipe).
+// The main pipeline: Common Crawl WARC → clean, filtered, deduplicated documents (FineWeb's recipe)
+// → a BPE vocabulary trained on them → packed 1024-token rows in Arrow shards for the trainer.
 //   pnpm pipeline commoncrawl                                  # the embedded sample, in seconds
 //   pnpm pipeline commoncrawl --input 'crawl/*.warc.gz'        # your files (globs, http(s) URLs)
 //   pnpm pipeline commoncrawl --crawl CC-MAIN-2024-22 --files 0:4
-import { existsSync } from 'node:fs';
 import { definePipeline } from '../engine/plan.ts';
 import { extract } from '../stages/html/index.ts';
 import { c4QualityFilter, fineWebQualityFilter, gopherQualityFilter, gopherRepetitionFilter, urlFilterStage } from '../stages/filters/index.ts';
 import { langIdStage } from '../stages/langid/index.ts';
 import { exactDedup, minhash } from '../stages/dedup/index.ts';
-
-const SAMPLE = 'datasets/sample/*.warc.gz';
+import { bpeTrain, tokenize } from '../stages/bpe/index.ts';
+import { pack } from '../stages/pack/index.ts';
 
 export default definePipeline({
   name: 'commoncrawl',
-  input: { paths: [existsSync('datasets/sample') ? SAMPLE : '../shared/data/warc/commoncrawl/*.warc.gz'] },
+  input: { paths: ['datasets/sample/*.warc.gz'] },
   tasks: 4,
   stages: [
     // Main-content extraction (charset from header/BOM/meta, per-page time and size budget).
@@ -28,5 +28,10 @@ export default definePipeline({
     // Global dedup: exact copies first, then MinHash-LSH near-duplicates (datatrove's 14×8 bands).
     exactDedup({ writeExclusions: true }),
     minhash({ writeExclusions: true }),
+    // Learn a byte-level BPE vocabulary on the kept documents (a barrier: counts per task → merges),
+    // then tokenize and pack into fixed rows of BOS…EOS token sequences, as Arrow shards + manifest.
+    bpeTrain({ vocabSize: 8192, pattern: 'gpt2', specials: ['<|endoftext|>'] }),
+    tokenize(),
+    pack({ seqLen: 1024, tokenizer: 'tokenizer/tokenizer.json', eos: '<|endoftext|>' }),
   ],
 });

@@ -361,11 +361,9 @@ function* recordsInMember(m: Member, result: WarcReadResult): Generator<WarcReco
         ? 'gzip member continues beyond a single record: not a per-record gzip WARC (recompress it with one gzip member per record)'
         : `unexpected data after the record's Content-Length (${JSON.stringify(rest)}): wrong Content-Length or chunking`,
     });
-    throw new StopReading();
+    // Reading goes on at the next gzip member: one bad record never costs the rest of the file.
   }
 }
-
-class StopReading extends Error {}
 
 /** Records of an uncompressed WARC stream, with resync at the next "WARC/" line after garbage. */
 async function* plainRecords(win: ByteWindow, result: WarcReadResult): AsyncGenerator<WarcRecordInfo> {
@@ -433,9 +431,5 @@ export async function* iterWarcRecords(source: string, result: WarcReadResult, o
     yield* plainRecords(win, result);
     return;
   }
-  try {
-    for await (const m of gzipMembers(win, result)) yield* recordsInMember(m, result);
-  } catch (e) {
-    if (!(e instanceof StopReading)) throw e;
-  }
+  for await (const m of gzipMembers(win, result)) yield* recordsInMember(m, result);
 }

@@ -2,7 +2,8 @@
 // (+1 with overlap) tokens → Arrow IPC shards `<dir>/shard-RRRRR-SSS.arrow` (rank R, shard S of
 // the task), then a one-task global phase `pack-manifest` that checksums every shard and writes
 // `<dir>/manifest.json` last. Documents continue to the document writer without their tokens.
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { Doc, GlobalPhase, PipelineStep, Stage, TaskContext } from '../../engine/types.ts';
 import { check, resolveOptions } from '../../engine/stage.ts';
 import { ShardWriter, dtypeFor, type ShardMeta } from '../../datasets/shards.ts';
@@ -143,7 +144,10 @@ function packStage(o: PackOptions): Stage<PackOptions> {
     options: o,
     validate: () => validate(o),
     async open(ctx: TaskContext) {
-      const meta = await packMeta(o);
+      // A relative tokenizer path is the run's own (e.g. tokenizer/tokenizer.json from bpe-train);
+      // the shards keep the spec as given, so the dataset stays relocatable with its run directory.
+      const local = !isAbsolute(o.tokenizer) && existsSync(ctx.path(o.tokenizer)) ? ctx.path(o.tokenizer) : o.tokenizer;
+      const meta = { ...(await packMeta({ ...o, tokenizer: local })), tokenizer: o.tokenizer };
       const shards = new ShardSet(meta, o.shardBytes, (s) => ctx.output(join(o.dir, shardName(ctx.rank, s))));
       const packer = new Packer({ rowLen: meta.rowLen, mode: o.mode, overlap: o.overlap, bos: meta.bos, eos: meta.eos, pad: meta.pad }, (row, n, starts, ids) =>
         shards.append(row, n, starts, ids),
