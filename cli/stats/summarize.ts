@@ -4,6 +4,7 @@
 import type { Histogram, SampleDoc, StageStats } from '../../engine/types.ts';
 import { histBinLow, histQuantile } from '../../engine/stats.ts';
 import type { ManifestLike, RunData } from './load.ts';
+import { topkList, type TopK } from './topk.ts';
 
 export interface StageRow {
   phase: string;
@@ -141,10 +142,6 @@ function numOrNull(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-/** Top-k structure a stage may record under `StageStats.topk[key]` (see cli/stats/topk.ts). */
-interface TopKLike {
-  items: Record<string, number>;
-}
 
 export function summarize(run: RunData): Summary {
   const s = run.stats;
@@ -237,13 +234,18 @@ export function summarize(run: RunData): Summary {
   let domains: Summary['domains'] = [];
   let domainsSource: string | null = null;
   for (let i = stagesByRow.length - 1; i >= 0 && !domainsSource; i--) {
-    const st = stagesByRow[i] as StageStats & { topk?: Record<string, TopKLike> };
+    const st = stagesByRow[i] as StageStats & { topk?: Record<string, TopK> };
     const tk = st.topk?.domain;
+    if (tk && tk.items && Object.keys(tk.items).length) {
+      const { items, maxError } = topkList(structuredClone(tk), 25);
+      domainsSource = `topk.domain of stage ${funnel[i].stage}${maxError ? `, counts may be low by up to ${maxError}` : ''}`;
+      domains = items.map((x) => ({ domain: x.item, docs: x.count }));
+      break;
+    }
     const fromCounters = Object.entries(st.counters).filter(([k]) => k.startsWith('domain:'));
-    const items = tk ? Object.entries(tk.items) : fromCounters.map(([k, v]) => [k.slice(7), v] as [string, number]);
-    if (!items.length) continue;
-    domainsSource = `${tk ? 'topk.domain' : 'domain:<host> counters'} of stage ${funnel[i].stage}`;
-    domains = items.map(([domain, docs]) => ({ domain, docs })).sort((a, b) => b.docs - a.docs || (a.domain < b.domain ? -1 : 1)).slice(0, 25);
+    if (!fromCounters.length) continue;
+    domainsSource = `domain:<host> counters of stage ${funnel[i].stage}`;
+    domains = fromCounters.map(([k, docs]) => ({ domain: k.slice(7), docs })).sort((a, b) => b.docs - a.docs || (a.domain < b.domain ? -1 : 1)).slice(0, 25);
   }
 
   // Token shards and padding. A row holds rowLen tokens (seqLen, +1 when rows overlap).

@@ -162,7 +162,12 @@ export function formatSummary(s: Summary, st: Style = plain): string {
 
   if (s.clusters.length) {
     h('Dedup clusters');
-    const rows = s.clusters.map((k) => [`${k.stage} ${k.key}`, int(k.clusters ?? k.count), int(k.duplicates), int(k.p50), int(k.p90), int(k.max), k.bins.map((b) => `${int(Math.ceil(b.lo))}–${int(Math.ceil(b.hi) - 1)}: ${int(b.count)}`).slice(0, 6).join(', ')]);
+    const rows = s.clusters.map((k) => [`${k.stage} ${k.key}`, int(k.clusters ?? k.count), int(k.duplicates), int(k.p50), int(k.p90), int(k.max), k.bins.map((b) => {
+      // Integer sizes inside [lo, hi): one value or a range.
+      const a = Math.ceil(b.lo);
+      const z = Math.ceil(b.hi) - 1;
+      return `${a >= z ? int(a) : `${int(a)}–${int(z)}`}: ${int(b.count)}`;
+    }).slice(0, 6).join(', ')]);
     out.push(table(['stage', 'clusters', 'removed', 'p50 size', 'p90', 'max', 'sizes'], rows, [false, true, true, true, true, true, false], st));
   }
 

@@ -12,6 +12,7 @@ import { describeShared } from '../../shared.ts';
 import { tempDir } from '../../helpers.ts';
 import { ROOT, runSample, SAMPLE_SHARED, tokenmill } from './sample-run.ts';
 import type { Summary } from '../../../cli/stats/summarize.ts';
+import { emptyTopK, topkAdd, topkList } from '../../../cli/stats/topk.ts';
 
 let dir = '';
 let runA = '';
@@ -134,6 +135,25 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
     }
     // Domains from the pipeline's `domain:<host>` counters.
     expect(s.domains[0]).toEqual({ domain: 'udhr.example', docs: stageOf(statsA, 'domains').counters['domain:udhr.example'] });
+  });
+
+  it('top domains from a bounded top-k (topk.domain) when the runtime records one', () => {
+    // The run's per-host counters, turned into the proposed bounded structure on the writer.
+    const copy = join(dir, 'topk');
+    cpSync(runA, copy, { recursive: true });
+    const st = readStats(copy);
+    const counters = st.phases[0].stages.find((x) => x.name === 'domains')!.counters;
+    const t = emptyTopK(4);
+    for (const [k, v] of Object.entries(counters)) if (k.startsWith('domain:')) topkAdd(t, k.slice(7), v);
+    for (const k of Object.keys(counters)) if (k.startsWith('domain:')) delete counters[k];
+    const last = st.phases[st.phases.length - 1];
+    (last.stages[last.stages.length - 1] as StageStats & { topk?: unknown }).topk = { domain: t };
+    writeFileSync(join(copy, 'stats.json'), JSON.stringify(st));
+    const s = statsJson([copy]) as Summary;
+    const expected = topkList(structuredClone(t), 25);
+    expect(s.domains).toEqual(expected.items.map((x) => ({ domain: x.item, docs: x.count })));
+    expect(s.domains[0].domain).toBe('udhr.example');
+    expect(s.domainsSource).toContain(`low by up to ${expected.maxError}`);
   });
 
   it('terminal summary: plain and aligned when piped, coloured on request', () => {
