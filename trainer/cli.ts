@@ -20,7 +20,7 @@ import { loadCheckpoint } from './checkpoint.ts';
 import { loaderSource, type BatchSource } from './data.ts';
 import { generate as generateIds } from './generate.ts';
 import { estimateTrainBytes, makeParams, resolveConfig, type ResolvedConfig } from './model.ts';
-import { runTraining, type TrainConfig } from './train.ts';
+import { runTraining, type Trainer, type TrainConfig } from './train.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -52,7 +52,7 @@ export function applySet(cfg: TrainConfig, assignment: string): void {
     o = o[k] as Record<string, unknown>;
   }
   const last = keys[keys.length - 1];
-  const optional = new Set(['nKvHead', 'ffnHidden', 'tieEmbeddings', 'bias', 'normEps', 'ropeTheta', 'docMask', 'minLr', 'decaySteps', 'peakFlops', 'valPath', 'split', 'valSplit', 'eosId']);
+  const optional = new Set(['nKvHead', 'ffnHidden', 'tieEmbeddings', 'bias', 'normEps', 'ropeTheta', 'docMask', 'minLr', 'decaySteps', 'peakFlops', 'valPath', 'eosId']);
   if (!(last in o) && !optional.has(last)) throw new Error(`--set ${assignment}: unknown config key "${keys.join('.')}"`);
   if (last in o && o[last] !== undefined && typeof o[last] !== typeof value) throw new Error(`--set ${assignment}: ${keys.join('.')} must be a ${typeof o[last]}`);
   o[last] = value;
@@ -127,24 +127,36 @@ export async function train(argv: string[]): Promise<void> {
   const backend = await selectBackend(values.backend);
   checkMemory(model, cfg.batchSize, backend);
   mkdirSync(outDir, { recursive: true });
-  const blockSize = info.rowLen ? info.rowLen - 1 : model.blockSize;
   const open = async (trainState?: unknown, valState?: unknown) => {
-    const train: BatchSource = await loaderSource({ path: dataPath, batchSize: cfg.batchSize, blockSize, seed: cfg.seed, split: cfg.data.split, eosId: cfg.data.eosId, state: trainState });
-    const vp = (cfg.data as { valPath?: string }).valPath;
-    const val = vp || cfg.data.valSplit ? await loaderSource({ path: resolve(vp ?? cfg.data.path), batchSize: cfg.batchSize, blockSize, seed: cfg.seed + 1, split: cfg.data.valSplit, eosId: cfg.data.eosId, state: valState }) : undefined;
+    const train: BatchSource = await loaderSource({ path: dataPath, batchSize: cfg.batchSize, seed: cfg.seed, eosId: cfg.data.eosId, state: trainState });
+    const vp = cfg.data.valPath;
+    const val = vp ? await loaderSource({ path: resolve(vp), batchSize: cfg.batchSize, seed: cfg.seed + 1, eosId: cfg.data.eosId, state: valState }) : undefined;
     return { train, val };
   };
-  const { train: tr, val } = await open();
-  if (!val && cfg.evalEvery > 0) console.log('note: no validation split (set data.valPath or data.valSplit); eval skipped');
-  const { trainer } = await runTraining(cfg, {
-    outDir,
-    train: tr,
-    val,
-    resume: values.resume,
-    reopen: (t, v) => open(t, v),
-    meta: { tokenizer: info.tokenizer, eosId: cfg.data.eosId, backend: currentBackend(), dataset: dataPath },
-  });
-  trainer.dispose();
+  let src = await open();
+  if (!src.val && cfg.evalEvery > 0) console.log('note: no validation set (--set data.valPath=<token dataset>); eval skipped');
+  const closeAll = async () => {
+    await src.train.close?.();
+    await src.val?.close?.();
+  };
+  let trainer: Trainer | undefined;
+  try {
+    ({ trainer } = await runTraining(cfg, {
+      outDir,
+      train: src.train,
+      val: src.val,
+      resume: values.resume,
+      reopen: async (t, v) => {
+        await closeAll();
+        src = await open(t, v);
+        return src;
+      },
+      meta: { tokenizer: info.tokenizer, eosId: cfg.data.eosId, backend: currentBackend(), dataset: dataPath },
+    }));
+  } finally {
+    trainer?.dispose();
+    await closeAll();
+  }
 }
 
 export async function generate(argv: string[]): Promise<void> {

@@ -90,42 +90,52 @@ function permutation(n: number, seed: number, epoch: number, shuffle: boolean): 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOADER_MODULE = join(ROOT, 'datasets', 'loader.ts');
 
-/** Adapt datasets/loader.ts (the shard streamer) to a BatchSource; throws a clear error if absent. */
-export async function loaderSource(opts: { path: string; batchSize: number; blockSize: number; seed: number; split?: string; eosId?: number; state?: unknown }): Promise<BatchSource> {
+/**
+ * Target positions past a row's padding (numTokens) become −1 (ignored by the loss): target t
+ * predicts row[t+1], valid while t+1 < numTokens.
+ */
+export function maskPadding(inp: BatchInputs, numTokens: ArrayLike<number>): void {
+  for (let r = 0; r < inp.B; r++) {
+    for (let t = Math.max(0, numTokens[r] - 1); t < inp.T; t++) inp.targets[r * inp.T + t] = -1;
+  }
+}
+
+/**
+ * The shard loader (datasets/loader.ts) as a BatchSource: endless epochs, full batches only,
+ * document starts from the shards' doc_starts, padding masked out of the loss.
+ */
+export async function loaderSource(opts: { path: string; batchSize: number; seed: number; eosId?: number; state?: unknown; rank?: number; worldSize?: number }): Promise<BatchSource & { rowLen: number }> {
   if (!existsSync(LOADER_MODULE)) throw new Error(`the shard loader (${LOADER_MODULE}) is not available in this checkout`);
-  if (!existsSync(opts.path)) throw new Error(`dataset ${opts.path} does not exist (build it with \`pnpm pipeline\` first)`);
-  const mod = (await import(LOADER_MODULE)) as { openLoader: (o: Record<string, unknown>) => Promise<LoaderLike> | LoaderLike };
-  const L = opts.blockSize + 1;
-  const loader = await mod.openLoader({ path: opts.path, batchSize: opts.batchSize, seqLen: L, seed: opts.seed, rank: 0, worldSize: 1, split: opts.split, state: opts.state });
+  const mod = (await import(LOADER_MODULE)) as typeof import('../datasets/loader.ts');
+  const loader = await mod.openLoader({
+    path: opts.path,
+    batchSize: opts.batchSize,
+    seed: opts.seed,
+    rank: opts.rank ?? 0,
+    worldSize: opts.worldSize ?? 1,
+    epochs: Infinity,
+    dropLast: true,
+    docStarts: true,
+    // In-thread production: a batch costs microseconds next to a training step, and it keeps the
+    // trainer independent of how a worker thread would load TypeScript.
+    worker: false,
+    state: opts.state as import('../datasets/loader.ts').LoaderState | undefined,
+  });
   const it = loader[Symbol.asyncIterator]();
+  const L = loader.rowLen;
   return {
+    rowLen: L,
     async next() {
       const r = await it.next();
       if (r.done) throw new Error(`loader for ${opts.path} ended`);
       const b = r.value;
-      const width = b.tokens.length / opts.batchSize;
-      if (width !== L) throw new Error(`loader gave rows of ${width} tokens, expected blockSize+1 = ${L}`);
-      return rowsToInputs(b.tokens, opts.batchSize, L, { docStarts: normaliseDocStarts(b.docStarts, opts.batchSize, L), eosId: opts.eosId });
+      const inp = rowsToInputs(b.tokens, b.rows, b.rowLen, { docStarts: b.docStarts?.map((d) => Array.from(d)) });
+      maskPadding(inp, b.numTokens);
+      return inp;
     },
     state: () => loader.state(),
-    close: async () => {
-      await it.return?.();
-    },
+    close: () => loader.close(),
   };
-}
-
-interface LoaderLike extends AsyncIterable<{ tokens: ArrayLike<number>; docStarts?: unknown }> {
-  state(): unknown;
-}
-
-/** Accept per-row offset lists, or one flat list of offsets into the batch. */
-function normaliseDocStarts(ds: unknown, B: number, L: number): number[][] | undefined {
-  if (!ds) return undefined;
-  const arr = Array.from(ds as ArrayLike<unknown>);
-  if (arr.length === B && arr.every((x) => typeof x === 'object')) return arr.map((r) => Array.from(r as ArrayLike<number>));
-  const rows: number[][] = Array.from({ length: B }, () => []);
-  for (const x of arr as number[]) rows[Math.floor(x / L)]?.push(x % L);
-  return rows;
 }
 
 export type { RngState };

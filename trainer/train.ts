@@ -39,7 +39,7 @@ export interface TrainConfig {
   /** Checkpoints kept on disk. */
   keepCheckpoints: number;
   /** Token dataset (tokenmill shards) and its validation split. */
-  data: { path: string; split?: string; valSplit?: string; eosId?: number };
+  data: { path: string; valPath?: string; eosId?: number };
   /** Peak FLOP/s used for the MFU estimate (default: 270e9, fp32 matmul peak of this 2-core machine). */
   peakFlops?: number;
 }
