@@ -121,11 +121,8 @@ export class PieceEncoder {
     private cacheLimit = 1 << 18,
   ) {}
 
-  /**
-   * Append the ids of piece s[start, end) to out at pos (out must have room for 3*(end-start)
-   * ids); returns the new pos.
-   */
-  encode(s: string, piece: string, out: Uint32Array, pos: number): number {
+  /** Append the ids of a regex-matched piece to out at pos (room for 3 * piece.length ids); returns the new pos. */
+  encode(piece: string, out: Uint32Array, pos: number): number {
     const hit = this.cache.get(piece);
     if (hit !== undefined) {
       if (typeof hit === 'number') {
@@ -135,19 +132,71 @@ export class PieceEncoder {
       out.set(hit, pos);
       return pos + hit.length;
     }
-    const n = this.mergePiece(piece);
+    const n = this.mergeRange(piece, 0, piece.length);
     const ids = this.ids;
     if (this.cache.size >= this.cacheLimit) this.cache.clear();
     if (n === 1) this.cache.set(piece, ids[0]);
     else this.cache.set(piece, ids.slice(0, n));
     for (let i = 0; i < n; i++) out[pos + i] = ids[i];
-    void s;
     return pos + n;
   }
 
-  /** Merge the piece's bytes; the result is this.ids[0, return). */
-  mergePiece(piece: string): number {
-    const cap = piece.length * 3;
+  /**
+   * Append the ids of s[start, end) to out at pos, through a cache keyed by the characters in
+   * place (FNV hash + compare), so a hit allocates nothing.
+   */
+  encodeRange(s: string, start: number, end: number, out: Uint32Array, pos: number): number {
+    let h = 0x811c9dc5 | 0;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    const rc = this.rc;
+    const mask = rc.mask;
+    const len = end - start;
+    let slot = h & mask;
+    for (;;) {
+      const key = rc.keys[slot];
+      if (key === undefined) break;
+      if (rc.hashes[slot] === h && key.length === len) {
+        let same = true;
+        for (let i = 0; i < len; i++) {
+          if (key.charCodeAt(i) !== s.charCodeAt(start + i)) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          const vs = rc.valStart[slot];
+          const vl = rc.valLen[slot];
+          const arena = rc.arena;
+          for (let i = 0; i < vl; i++) out[pos + i] = arena[vs + i];
+          return pos + vl;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    const n = this.mergeRange(s, start, end);
+    const ids = this.ids;
+    for (let i = 0; i < n; i++) out[pos + i] = ids[i];
+    if (n <= 64) {
+      if (rc.size * 2 >= mask + 1 || rc.arenaLen + n > rc.arena.length) {
+        rc.reset();
+        slot = h & mask;
+      }
+      rc.keys[slot] = s.slice(start, end);
+      rc.hashes[slot] = h;
+      rc.valStart[slot] = rc.arenaLen;
+      rc.valLen[slot] = n;
+      rc.arena.set(ids.subarray(0, n), rc.arenaLen);
+      rc.arenaLen += n;
+      rc.size++;
+    }
+    return pos + n;
+  }
+
+  private rc = new RangeCache(1 << 17);
+
+  /** Merge the bytes of s[start, end); the result is this.ids[0, return). */
+  mergeRange(s: string, start: number, end: number): number {
+    const cap = (end - start) * 3;
     if (cap > this.bytes.length) {
       let c = this.bytes.length;
       while (c < cap) c *= 2;
@@ -156,7 +205,7 @@ export class PieceEncoder {
       this.prios = new Int32Array(c);
     }
     const bytes = this.bytes;
-    const n = utf8Into(piece, 0, piece.length, bytes);
+    const n = utf8Into(s, start, end, bytes);
     const ids = this.ids;
     const byteIds = this.byteIds;
     for (let i = 0; i < n; i++) ids[i] = byteIds[bytes[i]];
@@ -303,5 +352,30 @@ class MinHeap {
       this.swap(k, m);
       k = m;
     }
+  }
+}
+
+/** Open-addressing cache: piece string → ids in an arena; cleared wholesale when full (bounded memory). */
+class RangeCache {
+  keys: Array<string | undefined>;
+  hashes: Int32Array;
+  valStart: Int32Array;
+  valLen: Int32Array;
+  arena: Uint32Array;
+  arenaLen = 0;
+  size = 0;
+  readonly mask: number;
+  constructor(cap: number) {
+    this.mask = cap - 1;
+    this.keys = new Array<string | undefined>(cap).fill(undefined);
+    this.hashes = new Int32Array(cap);
+    this.valStart = new Int32Array(cap);
+    this.valLen = new Int32Array(cap);
+    this.arena = new Uint32Array(cap * 4);
+  }
+  reset(): void {
+    this.keys.fill(undefined);
+    this.size = 0;
+    this.arenaLen = 0;
   }
 }

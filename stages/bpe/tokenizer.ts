@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { PairTable, PieceEncoder } from './core.ts';
 import { type BpeModel, latin1, readGpt2Files, readTiktoken, readTokenizerJson } from './model.ts';
 import { PATTERNS, compilePattern, resolvePattern } from './patterns.ts';
+import { nextCl100k, nextGpt2 } from './scanner.ts';
 
 export interface EncodeOptions {
   /** Special tokens recognised in the text; others are encoded as ordinary text. Default none. */
@@ -113,6 +114,14 @@ function guessSpecials(path: string): Record<string, number> {
   return {};
 }
 
+/** The hand-written scanner of a known pattern (GPT-2, cl100k = Llama 3), else undefined (regex). */
+function scannerFor(pattern: string): ((s: string, i: number) => number) | undefined {
+  const p = resolvePattern(pattern);
+  if (p === PATTERNS.gpt2) return nextGpt2;
+  if (p === PATTERNS.cl100k || p === PATTERNS.llama3 || p === `(?:${PATTERNS.cl100k.split('|[^')[0]})|[^${PATTERNS.cl100k.split('|[^').slice(1).join('|[^')}`) return nextCl100k;
+  return undefined;
+}
+
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class Tokenizer {
@@ -125,6 +134,8 @@ export class Tokenizer {
   readonly eosId?: number;
   readonly padId?: number;
   private re: RegExp;
+  /** Hand-written splitter equal to the pattern's regex, when the pattern is a known one. */
+  private scan?: (s: string, i: number) => number;
   private pieces: PieceEncoder;
   private flat: Uint8Array;
   private offsets: Uint32Array;
@@ -136,6 +147,7 @@ export class Tokenizer {
     this.model = model;
     this.name = name;
     this.re = compilePattern(model.pattern);
+    this.scan = scannerFor(model.pattern);
     this.specialTokens = { ...model.specials };
     const byId = new Map<string, number>();
     let total = 0;
@@ -262,6 +274,23 @@ export class Tokenizer {
   encodeOrdinary(text: string): Uint32Array {
     let out = new Uint32Array(Math.max(16, (text.length >> 1) + 16));
     let pos = 0;
+    const scan = this.scan;
+    if (scan) {
+      const n = text.length;
+      const pieces = this.pieces;
+      for (let i = 0; i < n; ) {
+        const e = scan(text, i);
+        const need = pos + (e - i) * 3;
+        if (need > out.length) {
+          const grown = new Uint32Array(Math.max(need, out.length * 2));
+          grown.set(out.subarray(0, pos));
+          out = grown;
+        }
+        pos = pieces.encodeRange(text, i, e, out, pos);
+        i = e;
+      }
+      return out.slice(0, pos);
+    }
     const re = this.re;
     const pieces = this.pieces;
     re.lastIndex = 0;
@@ -273,7 +302,7 @@ export class Tokenizer {
         grown.set(out.subarray(0, pos));
         out = grown;
       }
-      pos = pieces.encode(text, piece, out, pos);
+      pos = pieces.encode(piece, out, pos);
     }
     return out.slice(0, pos);
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { get_encoding, type Tiktoken } from 'tiktoken';
-import { loadTokenizer, type Tokenizer } from '../../../stages/bpe/index.ts';
+import { loadTokenizer, PATTERNS, type Tokenizer } from '../../../stages/bpe/index.ts';
 import { describeShared, shared } from '../../shared.ts';
 import { articleTexts, edgeCases, htmlTexts, udhrTexts } from './corpus.ts';
 
@@ -95,6 +95,13 @@ describe('BPE exactness vs tiktoken (cl100k)', () => {
   it('matches tiktoken on UDHR, articles, raw HTML and edge cases', () => {
     const texts = [...udhrTexts(), ...articleTexts(), ...htmlTexts(), ...edgeCases()];
     expect(expectSameIds(cl, ref, texts, 'cl100k')).toBeGreaterThan(1e6);
+  });
+
+  it('the generic regex path (a custom pattern) matches too', () => {
+    // Same split spelled differently: not recognised as cl100k, so the RegExp pre-tokeniser runs.
+    const custom = loadTokenizer('cl100k', { pattern: `(?:${PATTERNS.cl100k})` });
+    const texts = [...udhrTexts().slice(0, 3000), ...articleTexts(), ...edgeCases()];
+    expect(expectSameIds(custom, ref, texts, 'cl100k via RegExp')).toBeGreaterThan(1e5);
   });
 });
 
