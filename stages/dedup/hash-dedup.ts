@@ -6,14 +6,14 @@
 // Partitions split the hash space (hash mod P), so groups never straddle tasks and P — like the
 // doc task count — does not change which documents are kept. Files under `dir`:
 //   tasks/NNNNN.json               manifest (doc count, runs, source table)
-//   hashes/PPP/NNNNN-RRRRR.bin     11 words [hash hi, lo, index, part, key×7], sorted by hash
+//   hashes/PPP/NNNNN.bin           11 words [hash hi, lo, index, part, key×7], sorted by hash
 //   remove/NNNNN/PPP-RRRRR.bin     4 words [index, part, id hash hi, lo], sorted by (index, part)
 //   groups/PPP.json                removal runs written by partition task PPP, per doc task
 // A document may hash several parts (line dedup hashes each line); whole-document methods use part 0.
 import type { Doc, DocProcessor, GlobalPhase, PipelineStep, Stage, TaskContext } from '../../engine/types.ts';
 import { check, resolveOptions } from '../../engine/stage.ts';
 import { writeFileSync, readFileSync } from 'node:fs';
-import { RecordBuffer, SortedMerge, mergeSorted, writeSorted } from './records.ts';
+import { PartitionedSorter, RecordBuffer, SortedMerge, mergeSorted, writeSorted } from './records.ts';
 import {
   KEEP_RULES, KEY_WORDS, alignmentError, compareKeys, makeKeyer, pad5, readManifest, readManifests, sourceRanks, writeManifest, xxh,
   type KeepRule,
@@ -56,7 +56,8 @@ const REC_W = 4 + KEY_WORDS;
 const REMOVE_W = 4;
 const K0 = 4; // first key word in a record
 const pad3 = (n: number) => String(n).padStart(3, '0');
-const runPath = (dir: string, part: number, rank: number, run: number) => `${dir}/hashes/${pad3(part)}/${pad5(rank)}-${pad5(run)}.bin`;
+const runPath = (dir: string, part: number, rank: number, run: number) => `${dir}/hashes/${pad3(part)}/${pad5(rank)}-run${pad5(run)}.bin`;
+const hashFile = (dir: string, part: number, rank: number) => `${dir}/hashes/${pad3(part)}/${pad5(rank)}.bin`;
 const removePath = (dir: string, rank: number, part: number, run: number) => `${dir}/remove/${pad5(rank)}/${pad3(part)}-${pad5(run)}.bin`;
 const groupsPath = (dir: string, part: number) => `${dir}/groups/${pad3(part)}.json`;
 
@@ -73,7 +74,13 @@ function hashesStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Stage<
       const hashOf = await m.hasher(o);
       const keyer = await makeKeyer(o.keep, o.priorityField);
       const P = partitionsFor(o, ctx.docTasks);
-      const bufs = Array.from({ length: P }, () => new RecordBuffer(REC_W, 256));
+      const sorter = new PartitionedSorter(
+        P,
+        REC_W,
+        o.runDocs,
+        (q, run) => ctx.output(runPath(o.dir, q, ctx.rank, run)),
+        (q) => ctx.output(hashFile(o.dir, q, ctx.rank)),
+      );
       const rec = new Uint32Array(REC_W);
       const keyBuf = new Uint32Array(KEY_WORDS);
       let docs = 0;
@@ -86,20 +93,9 @@ function hashesStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Stage<
         rec[2] = idx;
         rec[3] = part;
         rec.set(keyBuf, K0);
-        bufs[lo % P].push(rec);
-        buffered++;
+        sorter.push(lo % P, rec);
       };
       let current: Doc | undefined;
-      let runs = 0;
-      let buffered = 0;
-      const spill = () => {
-        for (let q = 0; q < P; q++) {
-          writeSorted(ctx.output(runPath(o.dir, q, ctx.rank, runs)), bufs[q].data, bufs[q].n, REC_W);
-          bufs[q].clear();
-        }
-        runs++;
-        buffered = 0;
-      };
       return {
         process(doc: Doc) {
           idx = docs++;
@@ -108,12 +104,11 @@ function hashesStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Stage<
           hashOf(doc, emit);
           current = undefined;
           if (hashed === 0) ctx.stats.count(`${m.prefix}_unhashed`);
-          if (buffered >= o.runDocs) spill();
           return doc;
         },
         finish() {
-          if (buffered > 0) spill();
-          writeManifest(ctx, o.dir, { rank: ctx.rank, docs, runs, sources: keyer.sources });
+          sorter.finish();
+          writeManifest(ctx, o.dir, { rank: ctx.rank, docs, runs: sorter.runs, sources: keyer.sources });
         },
       };
     },
@@ -133,10 +128,8 @@ function groupsPhase<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Global
       const paths: string[] = [];
       const fileTask: number[] = [];
       for (const man of manifests) {
-        for (let r = 0; r < man.runs; r++) {
-          paths.push(ctx.path(runPath(o.dir, q, man.rank, r)));
-          fileTask.push(man.rank);
-        }
+        paths.push(ctx.path(hashFile(o.dir, q, man.rank)));
+        fileTask.push(man.rank);
       }
       // Removal lists per doc task, spilled as sorted runs when they reach `runDocs` records.
       const removals = manifests.map(() => new RecordBuffer(REMOVE_W, 64));

@@ -1,6 +1,6 @@
 // MinHash-LSH near-duplicate removal as four steps the engine separates with barriers:
-//   minhash-signatures (per doc task)  signatures → one sorted run file per band (+ priority keys)
-//   minhash-buckets    (one task/band) k-way merge of the band's runs from every task → pairs
+//   minhash-signatures (per doc task)  signatures → one sorted file per band (+ priority keys)
+//   minhash-buckets    (one task/band) k-way merge of the band's files from every task → pairs
 //   minhash-cluster    (one task)      union-find over all pairs → kept document per cluster
 //   minhash-filter     (per doc task)  drops the others (reason "minhash_duplicate")
 // Documents are named by (doc task, index in that task): the engine replays each task's documents
@@ -9,13 +9,14 @@
 // not depend on the number of tasks. Files on disk (under `dir`, default dedup/minhash):
 //   tasks/NNNNN.json            manifest: doc count, runs, source table
 //   keys/NNNNN.bin              7 words per document: priority key
-//   bands/BBB/NNNNN-RRRRR.bin   3 words [band hash hi, lo, index], sorted by hash
+//   bands/BBB/NNNNN.bin         3 words [band hash hi, lo, index], sorted by hash (runs of
+//                               `runDocs` documents are spilled and merged into it)
 //   pairs/BBB.bin               4 words [task a, index a, task b, index b]
 //   clusters/NNNNN.bin          7 words [index, kept, cluster size, cluster id hi, lo, id hash hi, lo]
 import type { Doc, DocProcessor, GlobalPhase, PipelineStep, Stage, TaskContext } from '../../engine/types.ts';
 import { check, resolveOptions } from '../../engine/stage.ts';
 import { MinHasher, type MinHashConfig } from './minhasher.ts';
-import { RecordBuffer, RecordReader, RecordWriter, mergeSorted, writeSorted } from './records.ts';
+import { PartitionedSorter, RecordReader, RecordWriter, mergeSorted } from './records.ts';
 import {
   KEEP_RULES, KEY_WORDS, alignmentError, compareKeys, hex64, makeKeyer, pad5, readManifest, readManifests, sourceRanks, writeManifest,
   type KeepRule, type TaskManifest,
@@ -52,7 +53,8 @@ const BAND_W = 3;
 const PAIR_W = 4;
 const CLUSTER_W = 7;
 const pad3 = (n: number) => String(n).padStart(3, '0');
-const bandRun = (dir: string, band: number, rank: number, run: number) => `${dir}/bands/${pad3(band)}/${pad5(rank)}-${pad5(run)}.bin`;
+const bandRun = (dir: string, band: number, rank: number, run: number) => `${dir}/bands/${pad3(band)}/${pad5(rank)}-run${pad5(run)}.bin`;
+const bandFile = (dir: string, band: number, rank: number) => `${dir}/bands/${pad3(band)}/${pad5(rank)}.bin`;
 const keysPath = (dir: string, rank: number) => `${dir}/keys/${pad5(rank)}.bin`;
 const pairsPath = (dir: string, band: number) => `${dir}/pairs/${pad3(band)}.bin`;
 const clustersPath = (dir: string, rank: number) => `${dir}/clusters/${pad5(rank)}.bin`;
@@ -81,21 +83,16 @@ function signaturesStage(o: MinHashOptions): Stage<MinHashOptions> {
       const keyer = await makeKeyer(o.keep, o.priorityField);
       const keys = new RecordWriter(ctx.output(keysPath(o.dir, ctx.rank)), KEY_WORDS);
       const keyBuf = new Uint32Array(KEY_WORDS);
-      const bandBufs = Array.from({ length: o.bands }, () => new RecordBuffer(BAND_W, 1024));
+      const sorter = new PartitionedSorter(
+        o.bands,
+        BAND_W,
+        o.runDocs * o.bands,
+        (b, run) => ctx.output(bandRun(o.dir, b, ctx.rank, run)),
+        (b) => ctx.output(bandFile(o.dir, b, ctx.rank)),
+      );
       const bandHashes = new Uint32Array(2 * o.bands);
       const rec = new Uint32Array(BAND_W);
       let docs = 0;
-      let runs = 0;
-      let buffered = 0;
-      const spill = () => {
-        for (let b = 0; b < o.bands; b++) {
-          const buf = bandBufs[b];
-          writeSorted(ctx.output(bandRun(o.dir, b, ctx.rank, runs)), buf.data, buf.n, BAND_W);
-          buf.clear();
-        }
-        runs++;
-        buffered = 0;
-      };
       return {
         process(doc: Doc) {
           const idx = docs++;
@@ -111,15 +108,14 @@ function signaturesStage(o: MinHashOptions): Stage<MinHashOptions> {
           for (let b = 0; b < o.bands; b++) {
             rec[0] = bandHashes[2 * b];
             rec[1] = bandHashes[2 * b + 1];
-            bandBufs[b].push(rec);
+            sorter.push(b, rec);
           }
-          if (++buffered >= o.runDocs) spill();
           return doc;
         },
         finish() {
-          if (buffered > 0) spill();
+          sorter.finish();
           keys.close();
-          const m: TaskManifest = { rank: ctx.rank, docs, runs, sources: keyer.sources };
+          const m: TaskManifest = { rank: ctx.rank, docs, runs: sorter.runs, sources: keyer.sources };
           writeManifest(ctx, o.dir, m);
         },
       };
@@ -139,10 +135,8 @@ function bucketsPhase(o: MinHashOptions): GlobalPhase {
       const paths: string[] = [];
       const fileTask: number[] = [];
       for (const m of manifests) {
-        for (let r = 0; r < m.runs; r++) {
-          paths.push(ctx.path(bandRun(o.dir, band, m.rank, r)));
-          fileTask.push(m.rank);
-        }
+        paths.push(ctx.path(bandFile(o.dir, band, m.rank)));
+        fileTask.push(m.rank);
       }
       const out = new RecordWriter(ctx.output(pairsPath(o.dir, band)), PAIR_W);
       // Each bucket (equal band hash) becomes a star of pairs to its first member: enough for

@@ -2,7 +2,7 @@
 // a stable radix sort on the 64-bit key in words 0-1, and a streaming k-way merge of sorted runs.
 // Memory stays bounded: a run is sorted in RAM (its size is capped by the writer), merges hold one
 // buffer per input file.
-import { closeSync, openSync, readSync, writeSync, existsSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync, existsSync, statSync, rmSync } from 'node:fs';
 
 const BUF_WORDS = 1 << 16;
 
@@ -237,4 +237,60 @@ export function mergeSorted(paths: string[], width: number, visit: (r: RecordRea
     count++;
   }
   return count;
+}
+
+/**
+ * Records routed to `parts` partitions, sorted by key, ending as ONE sorted file per partition
+ * (`finalPath(part)`), whatever the input size: buffers are spilled as sorted runs
+ * (`runPath(part, run)`) whenever `maxRecords` are buffered, and runs are merged at `finish()`
+ * and deleted. So readers of a partition open one file per task, never one per run.
+ */
+export class PartitionedSorter {
+  private bufs: RecordBuffer[];
+  private runFiles: string[][];
+  private buffered = 0;
+  runs = 0;
+
+  constructor(
+    private readonly parts: number,
+    private readonly width: number,
+    private readonly maxRecords: number,
+    private readonly runPath: (part: number, run: number) => string,
+    private readonly finalPath: (part: number) => string,
+  ) {
+    this.bufs = Array.from({ length: parts }, () => new RecordBuffer(width, 256));
+    this.runFiles = Array.from({ length: parts }, () => []);
+  }
+
+  push(part: number, rec: ArrayLike<number>): void {
+    this.bufs[part].push(rec);
+    if (++this.buffered >= this.maxRecords) this.spill();
+  }
+
+  private spill(): void {
+    for (let q = 0; q < this.parts; q++) {
+      const p = this.runPath(q, this.runs);
+      writeSorted(p, this.bufs[q].data, this.bufs[q].n, this.width);
+      this.runFiles[q].push(p);
+      this.bufs[q].clear();
+    }
+    this.runs++;
+    this.buffered = 0;
+  }
+
+  finish(): void {
+    if (this.runs === 0) {
+      for (let q = 0; q < this.parts; q++) writeSorted(this.finalPath(q), this.bufs[q].data, this.bufs[q].n, this.width);
+      return;
+    }
+    if (this.buffered > 0) this.spill();
+    for (let q = 0; q < this.parts; q++) {
+      const out = new RecordWriter(this.finalPath(q), this.width);
+      const m = new SortedMerge(this.runFiles[q], this.width);
+      while (m.next()) out.push(m.reader.buf, m.reader.pos);
+      m.close();
+      out.close();
+      for (const p of this.runFiles[q]) rmSync(p, { force: true });
+    }
+  }
 }
