@@ -190,6 +190,8 @@ export interface ManifestRecord {
   words?: number;
   /** near_dup_of: 5-gram Jaccard with the original (as the generator measured it). */
   jaccard?: number;
+  /** near_dup_of: chance that MinHash-LSH with datatrove's 14 bands × 8 rows pairs it with the original. */
+  pMinhash14x8?: number;
   edit?: string;
 }
 
@@ -528,7 +530,7 @@ export async function makeSample(outDir: string): Promise<Manifest> {
       contentType: p.contentType,
       charset: p.encoding === 'binary' ? null : p.encoding,
       ...(p.article ? { title: p.article.title, words: words(text!).length } : {}),
-      ...(p.jaccard !== undefined ? { jaccard: p.jaccard } : {}),
+      ...(p.jaccard !== undefined ? { jaccard: p.jaccard, pMinhash14x8: Math.round((1 - (1 - p.jaccard ** 8) ** 14) * 1000) / 1000 } : {}),
       ...(p.edit ? { edit: p.edit } : {}),
     });
   }
@@ -555,22 +557,27 @@ export async function makeSample(outDir: string): Promise<Manifest> {
 }
 
 /**
- * Damage a record's gzip member in place so that it cannot be decompressed: a run of bytes in the
- * middle of the deflate stream is inverted. The member keeps its length and gzip header, and no
- * gzip magic appears inside it, so a resilient reader resyncs exactly at the next member.
+ * Damage a record's gzip member so that it cannot be decompressed: a run of bytes in the middle of
+ * the deflate stream is inverted, at a place where inflating fails (not just the CRC check). The
+ * member keeps its length and gzip header, and no gzip magic appears inside it, so a resilient
+ * reader resyncs exactly at the next member.
  */
 function corruptMember(member: Uint8Array): Uint8Array {
   const b = Buffer.from(member);
   for (let at = Math.floor(b.length / 2); at < b.length - 40; at += 7) {
     const c = Buffer.from(b);
     for (let i = at; i < at + 24; i++) c[i] ^= 0xff;
-    let fails = false;
-    try {
-      zlib.gunzipSync(c);
-    } catch {
-      fails = true;
-    }
-    if (fails && c.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), 1) < 0) return c;
+    // Unreadable for every inflater, not only for those that check the gzip CRC: the deflate
+    // stream itself must fail (pako's gzip header is 10 bytes: no name, no extra fields).
+    const fails = (f: () => unknown) => {
+      try {
+        f();
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    if (fails(() => zlib.gunzipSync(c)) && fails(() => zlib.inflateRawSync(c.subarray(10))) && c.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), 1) < 0) return c;
   }
   throw new Error('could not corrupt the member deterministically');
 }

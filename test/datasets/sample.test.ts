@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { WARCParser } from 'warcio';
 import { makeSample, WARC_NAME, type Manifest, type ManifestRecord } from '../../datasets/sample/make-sample.ts';
 import { jaccard, shingles } from '../../datasets/sample/lib/similarity.ts';
+import { words } from '../../stages/text/words.ts';
 import { tempDir } from '../helpers.ts';
 import { ROOT } from '../shared.ts';
 
@@ -208,6 +209,16 @@ describe('datasets/sample', () => {
         expect(h, m.uri).toMatch(new RegExp(`<html lang="${m.language}"`));
         expect(text.get(m.uri)!.split('\n\n')[0]).toBe(m.title);
       }
+    });
+
+    it('has articles of realistic length (mostly 300+ words, some long reads)', () => {
+      const arts = manifest.records.filter((r) => r.kind === 'article');
+      for (const r of arts) expect(words(text.get(r.uri)!).length, r.uri).toBe(r.words);
+      const w = arts.map((r) => r.words!).sort((a, b) => a - b);
+      expect(w[0]).toBeGreaterThanOrEqual(200);
+      expect(w[w.length >> 1]).toBeGreaterThanOrEqual(300);
+      expect(w[w.length - 1]).toBeGreaterThanOrEqual(1000);
+      expect(w[w.length - 1]).toBeLessThanOrEqual(1500);
     });
 
     it('declares legacy charsets where a reader looks for them', () => {
