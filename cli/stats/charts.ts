@@ -206,7 +206,7 @@ export function buildCharts(summaries: Summary[]): Chart[] {
     charts.push({
       id: 'shards',
       title: 'Tokens per shard',
-      caption: 'From tokens/manifest.json (rows × seqLen where the manifest lists no token count).',
+      caption: 'Token slots per shard from tokens/manifest.json (rows × rowLen, padding included).',
       spec: base(shardRows, {
         height: 160,
         mark: { type: 'bar', tooltip: true },
