@@ -144,43 +144,33 @@ function groupsPhase<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Global
         }
         pendingRemovals = 0;
       };
-      // Members of the current group: [task, record words…].
-      const group = new RecordBuffer(1 + REC_W, 16);
-      const member = new Uint32Array(1 + REC_W);
+      // Groups are resolved while streaming, in O(1) memory whatever their size: the preferred
+      // member so far is held back; each other member (or a held one that is beaten) is removed.
+      // With removeAll, the first member is held until a second one shows the group is a duplicate.
+      // held layout: [task, hash hi, lo, index, part, key×7]
+      const W = 1 + REC_W;
+      const held = new Uint32Array(W);
+      const cur = new Uint32Array(W);
       const removeRec = new Uint32Array(REMOVE_W);
       const removeAll = m.removeAll?.(o) ?? false;
+      let size = 0;
       let groups = 0;
       let removed = 0;
+      const remove = (g: Uint32Array) => {
+        removeRec[0] = g[3];
+        removeRec[1] = g[4];
+        removeRec[2] = g[1 + K0 + 5];
+        removeRec[3] = g[1 + K0 + 6];
+        removals[g[0]].push(removeRec);
+        removed++;
+        if (++pendingRemovals >= o.runDocs) spillRemovals();
+      };
       const close = () => {
-        if (group.n > 1) {
-          const g = group.data;
-          const W = 1 + REC_W;
-          // member layout: [task, hash hi, lo, index, part, key×7]
-          let best = -1;
-          if (!removeAll) {
-            best = 0;
-            for (let i = 1; i < group.n; i++) {
-              const a = i * W;
-              const b = best * W;
-              const c = compareKeys(ranks, g, a + 1 + K0, g[a], g[a + 3], g, b + 1 + K0, g[b], g[b + 3]);
-              if (c < 0 || (c === 0 && g[a + 4] < g[b + 4])) best = i;
-            }
-          }
-          for (let i = 0; i < group.n; i++) {
-            if (i === best) continue;
-            const a = i * W;
-            removeRec[0] = g[a + 3];
-            removeRec[1] = g[a + 4];
-            removeRec[2] = g[a + 1 + K0 + 5];
-            removeRec[3] = g[a + 1 + K0 + 6];
-            removals[g[a]].push(removeRec);
-            removed++;
-            if (++pendingRemovals >= o.runDocs) spillRemovals();
-          }
+        if (size > 1) {
           groups++;
-          ctx.stats.observe('group_size', group.n);
+          ctx.stats.observe('group_size', size);
         }
-        group.clear();
+        size = 0;
       };
       let hi = -1;
       let lo = -1;
@@ -192,9 +182,23 @@ function groupsPhase<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Global
           hi = h;
           lo = l;
         }
-        member[0] = fileTask[file];
-        member.set(r.buf.subarray(r.pos, r.pos + REC_W), 1);
-        group.push(member);
+        cur[0] = fileTask[file];
+        cur.set(r.buf.subarray(r.pos, r.pos + REC_W), 1);
+        size++;
+        if (size === 1) {
+          held.set(cur);
+        } else if (removeAll) {
+          if (size === 2) remove(held);
+          remove(cur);
+        } else {
+          const c = compareKeys(ranks, cur, 1 + K0, cur[0], cur[3], held, 1 + K0, held[0], held[3]);
+          if (c < 0 || (c === 0 && cur[4] < held[4])) {
+            remove(held);
+            held.set(cur);
+          } else {
+            remove(cur);
+          }
+        }
       });
       close();
       spillRemovals();
