@@ -1,32 +1,52 @@
 // The loader's prefetch worker: runs the producer and posts batches (buffers transferred, not
-// copied). Backpressure: at most `prefetch` batches are in flight; each consumed batch is acked.
+// copied), several small batches per message (about 1 MiB) to keep message overhead low.
+// Backpressure: at most `prefetch` batches are unacknowledged; the consumer acks each message
+// when it has consumed its last batch.
 import { parentPort, workerData } from 'node:worker_threads';
-import { produce, transferList, type ProducerOptions } from './stream.ts';
+import { produce, transferList, type ProducerOptions, type RawBatch } from './stream.ts';
 
 const { producer, prefetch } = workerData as { producer: ProducerOptions; prefetch: number };
 const port = parentPort!;
+const batchBytes = producer.batchSize * producer.sources[0].manifest.rowLen * (producer.dtype === 'uint16' ? 2 : 4);
+const group = Math.max(1, Math.min(prefetch, Math.ceil((1 << 20) / batchBytes)));
 let inFlight = 0;
 let stopped = false;
 let resume: (() => void) | undefined;
-port.on('message', (m: { t: string }) => {
-  if (m.t === 'ack') inFlight--;
+port.on('message', (m: { t: string; n?: number }) => {
+  if (m.t === 'ack') inFlight -= m.n ?? 1;
   if (m.t === 'stop') stopped = true;
   resume?.();
 });
 
+let pending: RawBatch[] = [];
+function send(): void {
+  if (pending.length === 0) return;
+  inFlight += pending.length;
+  port.postMessage({ t: 'batches', bs: pending }, pending.flatMap(transferList));
+  pending = [];
+}
+
+// Produced but unconsumed batches (sent + pending) never exceed `prefetch`.
+const it = produce(producer);
 try {
-  for await (const b of produce(producer)) {
-    if (stopped) break;
-    inFlight++;
-    port.postMessage({ t: 'batch', b }, transferList(b));
-    while (inFlight >= prefetch && !stopped) {
+  for (;;) {
+    while (inFlight + pending.length >= prefetch && !stopped) {
       await new Promise<void>((res) => (resume = res));
       resume = undefined;
     }
     if (stopped) break;
+    const r = await it.next();
+    if (r.done) break;
+    pending.push(r.value);
+    if (pending.length >= group || inFlight + pending.length >= prefetch) send();
   }
-  port.postMessage({ t: 'end' });
+  if (!stopped) {
+    send();
+    port.postMessage({ t: 'end' });
+  }
 } catch (e) {
   port.postMessage({ t: 'error', message: (e as Error).message });
+} finally {
+  await it.return(undefined);
 }
 port.close();

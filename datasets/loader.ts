@@ -220,7 +220,7 @@ export async function openLoader(options: LoaderOptions): Promise<Loader> {
   async function* viaWorker(): AsyncGenerator<Batch> {
     const w = new Worker(WORKER, { workerData: { producer: p, prefetch: r.prefetch } });
     worker = w;
-    const queue: Array<{ t: string; b?: RawBatch; message?: string }> = [];
+    const queue: Array<{ t: string; bs?: RawBatch[]; message?: string }> = [];
     let wake: (() => void) | undefined;
     let exited = false;
     w.on('message', (m) => {
@@ -245,14 +245,18 @@ export async function openLoader(options: LoaderOptions): Promise<Loader> {
         const m = queue.shift()!;
         if (m.t === 'end') return;
         if (m.t === 'error') throw new Error(m.message);
-        const raw = m.b!;
-        noteEpoch(raw.epoch);
-        observe(raw, queue.filter((x) => x.t === 'batch').length);
-        current = raw.state;
-        stats.batches++;
-        stats.samples += raw.rows;
-        w.postMessage({ t: 'ack' });
-        yield toBatch(raw);
+        const bs = m.bs!;
+        for (let i = 0; i < bs.length; i++) {
+          const raw = bs[i];
+          noteEpoch(raw.epoch);
+          // unconsumed: the rest of this message and every queued message
+          observe(raw, bs.length - 1 - i + queue.reduce((a, q) => a + (q.bs?.length ?? 0), 0));
+          current = raw.state;
+          stats.batches++;
+          stats.samples += raw.rows;
+          if (i === bs.length - 1) w.postMessage({ t: 'ack', n: bs.length });
+          yield toBatch(raw);
+        }
       }
     } finally {
       await close();

@@ -270,13 +270,21 @@ export class ShardReader {
     }
   }
 
-  async batch(i: number): Promise<ShardBatch> {
-    const b = await this.reader.readRecordBatch(i);
-    if (!b) throw new Error(`${this.path}: record batch ${i} missing (file has ${this.numBatches})`);
-    return decodeBatch(b);
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Record batch i. Calls are serialised: arrow's file reader seeks a shared position. */
+  batch(i: number): Promise<ShardBatch> {
+    const p = this.queue.then(async () => {
+      const b = await this.reader.readRecordBatch(i);
+      if (!b) throw new Error(`${this.path}: record batch ${i} missing (file has ${this.numBatches})`);
+      return decodeBatch(b);
+    });
+    this.queue = p.catch(() => undefined);
+    return p;
   }
 
   async close(): Promise<void> {
+    await this.queue;
     await this.fh.close();
   }
 }

@@ -95,6 +95,9 @@ interface Block {
   data?: ShardBatch;
 }
 
+/** Record batches read ahead of the one being consumed. */
+export const READ_AHEAD = 3;
+
 /** Shared between cursors of one process: shards already verified. */
 const verified = new Set<string>();
 
@@ -122,7 +125,8 @@ export class DatasetCursor {
   private starts?: Int32Array[];
   // data mode
   private cur?: Block;
-  private ahead?: { key: number; p: Promise<ShardBatch> };
+  /** Blocks being read ahead (at most READ_AHEAD). */
+  private ahead: Array<{ key: number; p: Promise<ShardBatch> }> = [];
   private readers = new Map<number, Promise<ShardReader>>();
 
   constructor(
@@ -192,7 +196,7 @@ export class DatasetCursor {
   bufferedRows(): number {
     let n = this.len;
     if (this.cur?.data) n += this.cur.data.rows;
-    if (this.ahead) n += this.batchRows;
+    n += this.ahead.length * this.batchRows;
     return n;
   }
 
@@ -310,18 +314,19 @@ export class DatasetCursor {
   /** Make sure the current input block's data is loaded (data mode). */
   private async loadInput(): Promise<void> {
     const key = this.nextBlockKey();
-    let data: ShardBatch;
-    if (this.ahead && this.ahead.key === key) data = await this.ahead.p;
-    else data = await this.readBlock(key);
-    this.ahead = undefined;
-    this.cur = { shard: this.blocks[this.blockIdx * 2], batch: this.blocks[this.blockIdx * 2 + 1], data };
-    // Read ahead the next block of this epoch while this one is consumed.
-    if (this.blockIdx + 1 < this.blocks.length / 2) {
-      const nk = this.blockKey(this.blocks[this.blockIdx * 2 + 2], this.blocks[this.blockIdx * 2 + 3]);
+    const at = this.ahead.findIndex((a) => a.key === key);
+    const hit = at >= 0 ? this.ahead[at] : undefined;
+    this.ahead = at >= 0 ? this.ahead.slice(at + 1) : [];
+    // Read ahead the next blocks of this epoch while this one is consumed (hides read latency).
+    const nBlocks = this.blocks.length / 2;
+    for (let k = this.blockIdx + 1 + this.ahead.length; k < nBlocks && this.ahead.length < READ_AHEAD; k++) {
+      const nk = this.blockKey(this.blocks[2 * k], this.blocks[2 * k + 1]);
       const p = this.readBlock(nk);
       p.catch(() => undefined);
-      this.ahead = { key: nk, p };
+      this.ahead.push({ key: nk, p });
     }
+    const data = hit ? await hit.p : await this.readBlock(key);
+    this.cur = { shard: this.blocks[this.blockIdx * 2], batch: this.blocks[this.blockIdx * 2 + 1], data };
   }
 
   /** The next input row id; in data mode copies its data into slot `i`. */
@@ -348,6 +353,30 @@ export class DatasetCursor {
     else {
       const last = --this.len;
       if (i !== last) this.ids[i] = this.ids[last];
+    }
+    this.outputs++;
+    return id;
+  }
+
+  /** `take` without I/O when possible (buffer full and input block loaded, or draining); -1 otherwise. */
+  takeSync(out: OutRows | null, outRow: number): number {
+    const left = this.inputLeft;
+    if (this.epoch < 0 || !this.slots || (left > 0 && (this.len < this.B || !this.cur)) || (left === 0 && this.len === 0)) return -1;
+    const i = this.rng.int(this.len);
+    const id = this.ids[i];
+    if (out) {
+      const R = this.rowLen;
+      out.tokens.set(this.slots.subarray(i * R, i * R + R), outRow * R);
+      out.numTokens[outRow] = this.numTok![i];
+      if (out.starts) out.starts[outRow] = this.starts![i];
+    }
+    if (left > 0) this.insert(i, true);
+    else {
+      const last = --this.len;
+      if (i !== last) {
+        this.ids[i] = this.ids[last];
+        this.moveSlot(last, i);
+      }
     }
     this.outputs++;
     return id;
@@ -386,7 +415,7 @@ export class DatasetCursor {
   async close(): Promise<void> {
     const rs = [...this.readers.values()];
     this.readers.clear();
-    await this.ahead?.p.catch(() => undefined);
+    for (const a of this.ahead.splice(0)) await a.p.catch(() => undefined);
     for (const p of rs) await p.then((r) => r.close(), () => undefined);
   }
 
@@ -533,7 +562,8 @@ export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor
         const d = choose(E, j);
         const owned = j < last && (j - c0) % W === o.rank;
         if (owned) {
-          const id = await ds[d].take(b, n);
+          let id = ds[d].takeSync(b, n);
+          if (id < 0) id = await ds[d].take(b, n);
           b.sampleIds[n] = d * SAMPLE_DATASET + id;
           n++;
           k++;
@@ -542,7 +572,7 @@ export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor
             b = alloc();
             n = 0;
           }
-        } else {
+        } else if (ds[d].takeSync(null, 0) < 0) {
           await ds[d].take(null, 0);
         }
         cur[d]++;

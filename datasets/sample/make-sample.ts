@@ -20,7 +20,7 @@ import { Rng } from './lib/rng.ts';
 import { Filler, planArticle, realise, vocabFor, articleText, type Article, type Plan, type FillLog } from './lib/compose.ts';
 import { renderArticle, type Site, type Style, type Comment, type Link } from './lib/html.ts';
 import { spamPages } from './lib/spam.ts';
-import { shingles, jaccard } from './lib/similarity.ts';
+import { shingles, jaccard, editedFraction } from './lib/similarity.ts';
 import { words } from '../../stages/text/words.ts';
 import { gzipRecord, warcinfo, request, response, metadata, type Exchange } from './lib/warc.ts';
 
@@ -30,6 +30,8 @@ const SEED = 20240221;
 const MAX_UNRELATED_J = 0.25;
 /** Near-duplicates are kept within this band of their original. */
 const NEAR_BAND: [number, number] = [0.5, 0.9];
+/** …and have this fraction of their words edited (1 − LCS / length). */
+const NEAR_EDITED: [number, number] = [0.05, 0.15];
 const PACKS: Record<string, LangPack> = { en: EN, fr: FR, de: DE, es: ES, ru: RU, ja: JA, zh: ZH };
 
 type Kind = string;
@@ -349,7 +351,7 @@ export async function makeSample(outDir: string): Promise<Manifest> {
       const pack = PACKS[o.lang];
       let made: Page | null = null;
       for (let attempt = 0; attempt < 60 && !made; attempt++) {
-        const redraw = nr.pick([0.1, 0.2, 0.3]);
+        const redraw = nr.pick([0.1, 0.2, 0.3, 0.5]);
         const style = nr.pick(['note', 'drop', 'slots']);
         const filler = new Filler(nr, vocabFor(pack, pack.topics.filter((t) => o.article!.tags.includes(t.id))), { log: o.fillLog!, redraw });
         const art = realise(o.plan!, filler);
@@ -361,11 +363,13 @@ export async function makeSample(outDir: string): Promise<Manifest> {
         const sh = shingles(articleText(art));
         const j = jaccard(o.sh!, sh);
         if (j < NEAR_BAND[0] || j > NEAR_BAND[1]) continue;
+        const edited = editedFraction(articleText(o.article!), articleText(art));
+        if (edited < NEAR_EDITED[0] || edited > NEAR_EDITED[1]) continue;
         // Copies of one original must also stay near each other, and far from everything else.
         if (articles.some((p) => p !== o && jaccard(p.sh!, sh) >= MAX_UNRELATED_J)) continue;
         const s = c === 0 && o.lang === 'en' ? SYNDICATE : o.site!;
         const url = s === SYNDICATE ? `https://${s.host}/essays/${slug(art.title)}-${nr.int(1000, 9999)}/` : `${new URL(o.url).origin}/republished/${nr.int(100, 999)}/${slug(art.title) || nr.int(1000, 9999)}/`;
-        made = { ...o, url, site: s, article: art, sh, kind: `near_dup_of:${o.url}`, original: o, jaccard: Math.round(j * 1000) / 1000, edit: `${style}; ${Math.round(redraw * 100)}% of slots redrawn` };
+        made = { ...o, url, site: s, article: art, sh, kind: `near_dup_of:${o.url}`, original: o, jaccard: Math.round(j * 1000) / 1000, edit: `${style}; ${Math.round(redraw * 100)}% of slots redrawn; ${(edited * 100).toFixed(1)}% of words edited` };
       }
       if (made) near.push(made);
     }
