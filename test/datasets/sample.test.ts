@@ -10,7 +10,7 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { WARCParser } from 'warcio';
 import { makeSample, WARC_NAME, type Manifest, type ManifestRecord } from '../../datasets/sample/make-sample.ts';
-import { jaccard, shingles } from '../../datasets/sample/lib/similarity.ts';
+import { editedFraction, jaccard, shingles } from '../../datasets/sample/lib/similarity.ts';
 import { words } from '../../stages/text/words.ts';
 import { tempDir } from '../helpers.ts';
 import { ROOT } from '../shared.ts';
@@ -256,13 +256,16 @@ describe('datasets/sample', () => {
       }
     });
 
-    it('has near duplicates within the intended 5-gram Jaccard band of their original', () => {
+    it('has near duplicates within the intended band of their original: 5-gram Jaccard 0.5–0.95, 5–15 % of words edited', () => {
       const near = manifest.records.filter((r) => kind(r) === 'near_dup_of');
       for (const d of near) {
         const orig = d.kind.slice('near_dup_of:'.length);
         const j = jaccard(shingles(text.get(d.uri)!), shingles(text.get(orig)!));
         expect(j, d.uri).toBeGreaterThanOrEqual(0.5);
         expect(j, d.uri).toBeLessThan(0.95);
+        const edited = editedFraction(text.get(orig)!, text.get(d.uri)!);
+        expect(edited, d.uri).toBeGreaterThanOrEqual(0.05);
+        expect(edited, d.uri).toBeLessThanOrEqual(0.15);
       }
     });
 
