@@ -10,6 +10,7 @@ import { completionPath, intermediatePath, logPath, pad5, statsPath } from './pl
 import { makeTaskContext, tempName, type OwnedTaskContext } from './context.ts';
 import { emptyStageStats, emptyHistogram, hash32, observe, pushSample, sampleOf, sinkFor, wouldSample } from './stats.ts';
 import { readerFor } from './readers/index.ts';
+import { emptyTopK, topkAdd } from './topk.ts';
 import { jsonlReader } from './readers/jsonl.ts';
 import { jsonlWriter } from './writers/jsonl.ts';
 
@@ -42,6 +43,13 @@ function taskLogger(file: string, echo: boolean): Logger {
     if (echo && level !== 'INFO') console.error(`${level.toLowerCase()}: ${m}`);
   };
   return { info: (m) => line('INFO', m), warn: (m) => line('WARN', m) };
+}
+
+/** Host of a URL without "www.", or undefined for a missing/unparseable URL. */
+function hostOf(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^:/?#]+)/i.exec(url);
+  return m ? m[1].toLowerCase().replace(/^www\./, '') : undefined;
 }
 
 export function isComplete(plan: Plan, phase: string, rank: number): boolean {
@@ -161,6 +169,8 @@ async function runDocPhase(
   const outStats = emptyStageStats('write');
   stats.push(outStats);
   outStats.histograms.doc_chars = emptyHistogram();
+  const domains = emptyTopK(500);
+  outStats.topk = { domain: domains };
 
   let docCount = 0;
   let progressPending = 0;
@@ -205,6 +215,8 @@ async function runDocPhase(
     outStats.charsIn += doc.text.length;
     outStats.charsOut += doc.text.length;
     observe(outStats.histograms.doc_chars, doc.text.length);
+    const host = hostOf(doc.metadata.url);
+    if (host) topkAdd(domains, host);
     await sink.write(doc);
   };
 

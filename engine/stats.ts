@@ -1,6 +1,7 @@
 // Mergeable stats: counters, fixed-bin histograms and bottom-k samples. Merging is a pure function,
 // so per-task files can be combined in any order and give the same stats.json.
 import type { Doc, Histogram, SampleDoc, StageStats, StatsSink } from './types.ts';
+import { topkMerge } from './topk.ts';
 
 export const SAMPLE_K = 8;
 const SAMPLE_TEXT_CHARS = 2000;
@@ -126,6 +127,10 @@ export function mergeStageStats(a: StageStats, b: StageStats): StageStats {
   addRecord(out.counters, b.counters);
   for (const [k, h] of Object.entries(b.histograms)) {
     out.histograms[k] = out.histograms[k] ? mergeHistogram(out.histograms[k], h) : structuredClone(h);
+  }
+  for (const [k, t] of Object.entries(b.topk ?? {})) {
+    out.topk ??= {};
+    out.topk[k] = out.topk[k] ? topkMerge(out.topk[k], t) : structuredClone(t);
   }
   for (const s of b.samples.kept) pushSample(out.samples.kept, s);
   for (const s of b.samples.dropped) pushSample(out.samples.dropped, s);

@@ -1,6 +1,6 @@
 // A bounded, mergeable top-k counter (Misra–Gries summary; Agarwal et al., "Mergeable Summaries",
 // 2012) for things like "documents per domain" where a plain counter per key would grow without
-// bound. Proposed for the runtime (StageStats.topk[key]); `tokenmill stats` reads it when present.
+// bound. The runtime records `topk.domain` of the written documents; `tokenmill stats` reads it.
 //
 // Guarantee: for every item, est(x) <= true(x) <= est(x) + (n - sum(items)) / (k + 1), where
 // est(x) = items[x] or 0 — so every item more frequent than n / (k + 1) is present. Merging two

@@ -1,3 +1,5 @@
+import type { TopK } from './topk.ts';
+
 // Shared types of tokenmill: the document model, stages, readers, writers, phases and stats.
 // Everything that crosses a module boundary is declared here, once.
 
@@ -69,6 +71,8 @@ export interface StageStats {
   /** Free-form counters (read_errors, extract_fallback, lang:en, minhash_pairs …). */
   counters: Record<string, number>;
   histograms: Record<string, Histogram>;
+  /** Bounded, mergeable top-k counts (e.g. `domain` of the written documents), see engine/topk.ts. */
+  topk?: Record<string, TopK>;
   samples: { kept: SampleDoc[]; dropped: SampleDoc[] };
 }
 

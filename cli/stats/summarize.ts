@@ -4,7 +4,7 @@
 import type { Histogram, SampleDoc, StageStats } from '../../engine/types.ts';
 import { histBinLow, histQuantile } from '../../engine/stats.ts';
 import type { ManifestLike, RunData } from './load.ts';
-import { topkList, type TopK } from './topk.ts';
+import { topkList, type TopK } from '../../engine/topk.ts';
 
 export interface StageRow {
   phase: string;

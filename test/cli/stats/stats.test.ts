@@ -12,7 +12,7 @@ import { describeShared } from '../../shared.ts';
 import { tempDir } from '../../helpers.ts';
 import { ROOT, runSample, SAMPLE_SHARED, tokenmill } from './sample-run.ts';
 import type { Summary } from '../../../cli/stats/summarize.ts';
-import { emptyTopK, topkAdd, topkList } from '../../../cli/stats/topk.ts';
+import { emptyTopK, topkAdd, topkList } from '../../../engine/topk.ts';
 
 let dir = '';
 let runA = '';

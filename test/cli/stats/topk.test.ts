@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';
 import { describeShared, shared } from '../../shared.ts';
-import { emptyTopK, topkAdd, topkList, topkMerge, type TopK } from '../../../cli/stats/topk.ts';
+import { emptyTopK, topkAdd, topkList, topkMerge, type TopK } from '../../../engine/topk.ts';
 
 function realHosts(): string[] {
   const m = JSON.parse(readFileSync(shared('data/warc/warcio_reference_manifest.json'), 'utf8')) as Record<string, { records?: Array<{ target_uri: string | null }> }>;
