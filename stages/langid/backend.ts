@@ -18,6 +18,8 @@ export interface LangIdBackend {
   readonly name: string;
   /** Best labels first: at most k (-1: all) with probability ≥ threshold, for one line of text. */
   predict(text: string, k: number, threshold: number): LangPrediction[];
+  /** Every label the model can predict (without prefix), when the backend knows them. */
+  labels?(): string[];
 }
 
 /** Loads a backend for a model path ('' = the backend's default model). */
@@ -37,6 +39,7 @@ interface EmbindVector {
 }
 interface NativeModel {
   predict(text: string, k: number, threshold: number): EmbindVector;
+  getLabels(): [{ size(): number; get(i: number): string; delete?(): void }, { delete?(): void }];
 }
 
 /** fastText in WebAssembly: a fresh wasm instance per model, so several models can coexist. */
@@ -61,6 +64,14 @@ export async function loadFastText(model: string): Promise<LangIdBackend> {
       } finally {
         v.delete(); // embind vectors live on the wasm heap
       }
+    },
+    labels() {
+      const [names, counts] = native.getLabels();
+      const out: string[] = [];
+      for (let i = 0; i < names.size(); i++) out.push(names.get(i).replace(/^__label__/, ''));
+      names.delete?.();
+      counts.delete?.();
+      return out;
     },
   };
 }

@@ -76,6 +76,7 @@ describe('langid stage', () => {
 
   it('loads the model once per thread and works inside a worker thread', async () => {
     expect(await getLangIdBackend()).toBe(await getLangIdBackend());
+    expect((await getLangIdBackend()).labels?.()).toHaveLength(176); // lid.176
     const w = new Worker(new URL('./worker-probe.mjs', import.meta.url), {
       workerData: { runDir: mkdtempSync(join(tmpdir(), 'tm-langid-')), texts: [EN, FR, 'Das ist ein kleines Haus am See, und wir wohnen gern darin.'] },
     });
