@@ -166,12 +166,13 @@ function score(all: El[]): El | null {
     let s: number;
     let anc: El | null;
     if (PARA_TAGS.has(el.tag) || (divLike && !hasBlockKid(el))) {
-      s = 1 + el.commas + Math.min(Math.floor(el.chars / 100), 3);
+      // Commas are a prose signal, not a code one (a config file in <pre> is full of them).
+      s = 1 + (el.tag === 'pre' ? 0 : Math.min(el.commas, 10)) + Math.min(Math.floor(el.chars / 100), 3);
       anc = el.parent;
     } else if (divLike && el.ownChars >= 25) {
       // Text directly in a container with block children (blog posts: text + <br> + image divs)
       // counts as a paragraph of it, as readability's wrapping of phrasing content does.
-      s = 1 + el.ownCommas + Math.min(Math.floor(el.ownChars / 100), 3);
+      s = 1 + Math.min(el.ownCommas, 10) + Math.min(Math.floor(el.ownChars / 100), 3);
       anc = el;
     } else continue;
     for (let level = 0; anc && anc.tag !== '#root' && level < 5; level++, anc = anc.parent) {
@@ -198,9 +199,12 @@ function score(all: El[]): El | null {
   }
   // Nested sections (documentation, long reads): a parent that scores nearly as well and holds
   // much more prose with few links is the article; the child is one of its sections.
-  for (let p = top.parent; p && p.tag !== 'body' && p.tag !== '#root' && p.tag !== 'html'; p = p.parent) {
-    if (p.score >= 0.75 * top.score && p.chars >= 1.5 * top.chars && linkDensity(p) < 0.2) top = p;
-    else break;
+  // (Wrappers in between may score nothing; look a few levels up.)
+  for (let p = top.parent, up = 1; p && p.tag !== 'body' && p.tag !== '#root' && p.tag !== 'html' && up <= 3; p = p.parent, up++) {
+    if (p.score >= 0.75 * top.score && p.chars >= 1.5 * top.chars && linkDensity(p) < 0.2) {
+      top = p;
+      up = 0;
+    }
   }
   // A lone child wrapper: use the parent (readability does the same).
   while (top.parent && top.parent.tag !== 'body' && top.parent.tag !== '#root' && top.parent.tag !== 'html' && liveKids(top.parent) === 1) top = top.parent;
