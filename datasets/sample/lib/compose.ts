@@ -18,6 +18,9 @@ export interface Article {
   tags: string[];
 }
 
+/** Slots that name a page's subject (its town, project, tool…): one value per page, like `{@key}`. */
+const PAGE_KEYS = new Set(['city', 'project', 'tool', 'file', 'ridge', 'piece', 'shower', 'target', 'ville', 'stadt', 'ciudad', 'gorod', 'machi', 'chengshi']);
+
 /** Slot values in order of occurrence, so a near-duplicate can replay them with some redrawn. */
 export type FillLog = string[];
 
@@ -40,7 +43,7 @@ export class Filler {
         const old = this.replay.log[this.replayAt++];
         if (!this.rng.chance(this.replay.redraw)) v = old;
       }
-      if (mod === '@') this.pageVars.set(key, v);
+      if (mod === '@' || PAGE_KEYS.has(key)) this.pageVars.set(key, v);
       this.log.push(v);
       return v;
     });
@@ -52,7 +55,7 @@ export class Filler {
       if (!m) throw new Error(`bad number slot {#${key}}`);
       return String(this.rng.int(Number(m[1]), Number(m[2])));
     }
-    if (mod === '@' && this.pageVars.has(key)) return this.pageVars.get(key)!;
+    if ((mod === '@' || PAGE_KEYS.has(key)) && this.pageVars.has(key)) return this.pageVars.get(key)!;
     const list = this.vocab[key];
     if (!list) throw new Error(`no vocabulary for slot {${mod}${key}}`);
     return this.rng.pick(list);
@@ -78,9 +81,12 @@ export interface Plan {
 export function planArticle(rng: Rng, pack: LangPack, topics: Topic[], counts: number[], date: string, roundup = false): Plan {
   const parts: Block[] = [];
   topics.forEach((t, i) => {
-    const paras = rng.sample(t.paragraphs, Math.min(counts[i], t.paragraphs.length));
+    // Keep the pool's order (paragraphs are written roughly in narrative order: intro first).
+    const paras = rng
+      .sample(t.paragraphs, Math.min(counts[i], t.paragraphs.length))
+      .sort((a, b) => t.paragraphs.indexOf(a) - t.paragraphs.indexOf(b));
     const headings = rng.shuffle(t.headings);
-    if (roundup || i > 0) parts.push({ tag: 'h2', text: rng.pick(i > 0 && !roundup ? t.headings : t.titles) });
+    if (roundup || i > 0) parts.push({ tag: 'h2', text: rng.pick(t.titles) });
     paras.forEach((p, j) => {
       if (!roundup && i === 0 && j > 0 && j % 2 === 0 && headings.length) parts.push({ tag: 'h2', text: headings.pop()! });
       parts.push({ tag: 'p', text: p });
