@@ -2,7 +2,7 @@
 //
 // Paragraphs are templates: `{key}` draws a fresh value from the vocabulary list `key` at each
 // occurrence, `{@key}` draws once per page (a page keeps its city, its author's friend…), and
-// `{#a-b}` is an integer in [a, b]. The slots are what keep two pages that share a paragraph from
+// `{#a-b}` is an integer in [a, b] (`{#a-b/s}`: in steps of s, e.g. for Russian noun agreement). The slots are what keep two pages that share a paragraph from
 // sharing most of its 5-gram shingles, so the sample has no accidental near-duplicates.
 
 export interface Topic {

@@ -51,9 +51,10 @@ export class Filler {
 
   private draw(mod: string, key: string): string {
     if (mod === '#') {
-      const m = /^(\d+)-(\d+)$/.exec(key);
+      const m = /^(\d+)-(\d+)(?:\/(\d+))?$/.exec(key);
       if (!m) throw new Error(`bad number slot {#${key}}`);
-      return String(this.rng.int(Number(m[1]), Number(m[2])));
+      const step = Number(m[3] ?? 1);
+      return String(Number(m[1]) + step * this.rng.int(0, Math.floor((Number(m[2]) - Number(m[1])) / step)));
     }
     if ((mod === '@' || PAGE_KEYS.has(key)) && this.pageVars.has(key)) return this.pageVars.get(key)!;
     const list = this.vocab[key];
