@@ -94,24 +94,25 @@ export async function makeKeyer(keep: KeepRule, priorityField: string): Promise<
   const { h64 } = await xxh();
   const sources: string[] = [];
   const sourceIndex = new Map<string, number>();
-  const idHash = (doc: Doc) => split64(h64(doc.id ?? ''));
+  const idHash = (doc: Doc) => split64(h64(String(doc.id ?? '')));
   return {
     sources,
     idHash,
     key(doc, out, at = 0) {
+      const md = doc.metadata ?? {};
       let primary = 0;
       if (priorityField) {
-        const v = doc.metadata[priorityField];
+        const v = md[priorityField];
         const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
         primary = Number.isFinite(n) ? -n : Infinity; // highest value first; missing last
       } else if (keep === 'longest') {
-        primary = -doc.text.length;
+        primary = -(doc.text?.length ?? 0);
       } else if (keep === 'newest') {
-        const d = typeof doc.metadata.date === 'string' ? Date.parse(doc.metadata.date) : NaN;
+        const d = typeof md.date === 'string' ? Date.parse(md.date) : NaN;
         primary = Number.isFinite(d) ? -d : Infinity;
       }
       sortableDouble(primary, out, at);
-      const src = typeof doc.metadata.source === 'string' ? doc.metadata.source : '';
+      const src = typeof md.source === 'string' ? md.source : '';
       let si = sourceIndex.get(src);
       if (si === undefined) {
         si = sources.length;
@@ -119,7 +120,7 @@ export async function makeKeyer(keep: KeepRule, priorityField: string): Promise<
         sourceIndex.set(src, si);
       }
       out[at + 2] = si;
-      const off = typeof doc.metadata.offset === 'number' && doc.metadata.offset >= 0 ? doc.metadata.offset : 0;
+      const off = typeof md.offset === 'number' && md.offset >= 0 ? md.offset : 0;
       out[at + 3] = Math.floor(off / 4294967296) >>> 0;
       out[at + 4] = off >>> 0;
       const [h, l] = idHash(doc);

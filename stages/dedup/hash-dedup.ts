@@ -101,7 +101,13 @@ function hashesStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O): Stage<
           idx = docs++;
           current = doc;
           hashed = 0;
-          hashOf(doc, emit);
+          // Never throw (see minhash-signatures): a failing document is kept, unhashed.
+          try {
+            hashOf(doc, emit);
+          } catch (e) {
+            ctx.stats.count(`${m.prefix}_errors`);
+            ctx.log.warn(`${m.name}-hashes: document ${doc.id}: ${(e as Error).message}; kept without a hash`);
+          }
           current = undefined;
           if (hashed === 0) ctx.stats.count(`${m.prefix}_unhashed`);
           return doc;
@@ -240,7 +246,7 @@ function filterStage<O extends HashDedupOptions>(m: HashMethod<O>, o: O, writeEx
           const i = idx++;
           if (!has || merge.reader.buf[merge.reader.pos] !== i) return doc;
           const rec = merge.reader;
-          const h = h64(doc.id ?? '');
+          const h = h64(String(doc.id ?? ''));
           if (Number(h >> 32n) !== rec.buf[rec.pos + 2] || Number(h & 0xffffffffn) !== rec.buf[rec.pos + 3]) {
             error ??= alignmentError(name, ctx.rank, `document ${i} has id "${doc.id}", not the one hashed`);
           }

@@ -98,7 +98,16 @@ function signaturesStage(o: MinHashOptions): Stage<MinHashOptions> {
           const idx = docs++;
           keyer.key(doc, keyBuf);
           keys.push(keyBuf);
-          const sig = hasher.signature(doc.text);
+          // Never throw here: a document the engine dropped as a stage error would shift the
+          // indices the filter phase relies on. Such a document is kept, without a signature.
+          let sig: Uint32Array | null = null;
+          try {
+            sig = hasher.signature(typeof doc.text === 'string' ? doc.text : '');
+          } catch (e) {
+            ctx.stats.count('minhash_errors');
+            ctx.log.warn(`minhash-signatures: document ${doc.id}: ${(e as Error).message}; kept without a signature`);
+            return doc;
+          }
           if (!sig) {
             ctx.stats.count('minhash_no_words');
             return doc;
