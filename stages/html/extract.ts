@@ -226,27 +226,26 @@ function selectBlocks(top: El): El[] {
   const parent = top.parent;
   if (!parent || parent.tag === '#root') return [top];
   const threshold = Math.max(10, top.score * 0.2);
-  const out: El[] = [];
-  for (const k of parent.kids) {
-    if (typeof k === 'string' || k.removed) continue;
-    if (k === top) {
-      out.push(k);
-      continue;
-    }
+  const kids = parent.kids.filter((k): k is El => typeof k !== 'string' && !k.removed);
+  const keep = kids.map((k) => {
+    if (k === top) return true;
     let bonus = 0;
     if (k.hint && k.hint === top.hint && top.hint) bonus += top.score * 0.2;
     const ld = linkDensity(k);
-    if (k.score && k.score + bonus >= threshold) out.push(k);
+    if (k.score && k.score + bonus >= threshold) return true;
     // Article split over sibling wrappers (figures, ads in between) whose paragraphs sit deeper
     // than the 5 scored ancestor levels: same wrapper class, or several paragraphs of prose.
-    else if (top.hint && k.hint === top.hint && k.chars > 100 && ld < 0.3) out.push(k);
-    else if (k.paras >= 2 && k.chars > 500 && ld < 0.15 && !HEADINGS.has(k.tag)) out.push(k);
-    else if (k.tag === 'p' || HEADINGS.has(k.tag)) {
-      if (k.tag === 'p' && k.chars > 80 && ld < 0.25) out.push(k);
-      else if (k.tag === 'p' && k.chars > 0 && k.chars <= 80 && ld === 0 && /[.!?。！？]\s*$/.test(plain(k))) out.push(k);
-    }
-  }
-  return out;
+    if (top.hint && k.hint === top.hint && k.chars > 100 && ld < 0.3) return true;
+    if (k.paras >= 2 && k.chars > 500 && ld < 0.15 && !HEADINGS.has(k.tag)) return true;
+    // Paragraphs beside the article (a section's intro before its subsections).
+    const paraLike = k.tag === 'p' || ((k.tag === 'div' || k.tag === 'section') && !hasBlockKid(k));
+    if (paraLike && k.chars > 80 && ld < 0.25) return true;
+    if (paraLike && k.chars > 0 && k.chars <= 80 && ld === 0 && /[.!?。！？]\s*$/.test(plain(k))) return true;
+    return false;
+  });
+  // A heading right before kept content is its heading.
+  for (let i = kids.length - 2; i >= 0; i--) if (!keep[i] && HEADINGS.has(kids[i].tag) && keep[i + 1] && linkDensity(kids[i]) < 0.5) keep[i] = true;
+  return kids.filter((_, i) => keep[i]);
 }
 
 function plain(el: El): string {

@@ -125,6 +125,25 @@ describe('structure and options', () => {
     expect(r.text).toContain('Unclosed bold and italic');
   });
 
+  it('documentation page (DocBook shape, as in the Debian Handbook): the section is kept, not just its code example', () => {
+    const para = (t: string) => `<div class="para">${t}</div>`;
+    const html = `<body><ul class="docnav"><li><a href="p.html">Prev</a></li><li><a href="n.html">Next</a></li></ul>
+      <div class="section"><h2>11.5. Samba</h2>
+        ${para('Samba is a suite of tools handling the SMB protocol on Linux. This protocol is used by Windows for network shares and shared printers.')}
+        <div class="section"><h3>11.5.1. Server</h3>
+          ${para('The samba package contains the main two servers of Samba 4, smbd and nmbd, which are configured in one file.')}
+          <div class="example"><p class="title">Example 11.1. smb.conf</p><div class="example-contents"><pre class="programlisting">[global]
+workgroup = FALCOTNET, security = user, map to guest = bad user, wins support = yes, log level = 1, passdb backend = tdbsam,
+interfaces = eth0, lo, bind interfaces only = yes, server role = standalone, netbios name = ARRAKIS, printing = cups, load printers = yes,</pre></div></div>
+          ${para('Both servers share the same configuration file, which can be edited by hand, as shown in the example above.')}
+        </div></div></body>`;
+    const text = extractText(html).text;
+    expect(text).toContain('Samba is a suite of tools handling the SMB protocol on Linux.');
+    expect(text).toContain('The samba package contains the main two servers of Samba 4');
+    expect(text).toContain('workgroup = FALCOTNET');
+    expect(text).not.toContain('Prev');
+  });
+
   it('a page without text yields empty text; a page without an article still yields its text', () => {
     expect(extractText('<html><body><script>var x = 1</script><img src=a.png></body></html>').text).toBe('');
     expect(extractText('<html><body>Just a line of text.</body></html>').text).toBe('Just a line of text.');
