@@ -91,6 +91,7 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink):
   const lines = o.splitParagraph ? splitLines(text) : splitSentences(text);
   let sentences = 0;
   const kept: string[] = [];
+  const anyFlagged = FLAGGED.test(text); // most pages mention none of the phrases: skip per-line scans
   for (let line of lines) {
     line = line.trim();
     const [nWords, longest] = wordStats(line);
@@ -108,7 +109,7 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink):
       continue;
     }
     // one case-insensitive scan finds lines that need a closer look
-    if (FLAGGED.test(line)) {
+    if (anyFlagged && FLAGGED.test(line)) {
       const lower = line.toLowerCase();
       if (o.filterLoremIpsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
       if (o.filterJavascript && lower.includes('javascript')) {
@@ -117,7 +118,7 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink):
       }
     }
     if (o.filterCurlyBracket && line.includes('{')) return { reason: 'curly_bracket' };
-    if (o.filterPolicy && FLAGGED.test(line) && POLICY_SUBSTRINGS.some((p) => line.toLowerCase().includes(p))) {
+    if (o.filterPolicy && anyFlagged && FLAGGED.test(line) && POLICY_SUBSTRINGS.some((p) => line.toLowerCase().includes(p))) {
       stats?.count('line-filter-policy');
       continue;
     }

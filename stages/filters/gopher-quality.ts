@@ -31,6 +31,9 @@ export type GopherQualityOptions = typeof gopherQualityDefaults;
 export function gopherQuality(doc: Doc, o: GopherQualityOptions, stopWords: Set<string>): true | string {
   const text = doc.text;
   const tokens = docTokens(doc);
+  // cheap pre-checks before hashing a token for the Set lookup
+  let maxStop = 0;
+  for (const w of stopWords) maxStop = Math.max(maxStop, w.length);
   let nWords = 0;
   let wordChars = 0;
   let alphaWords = 0;
@@ -41,7 +44,7 @@ export function gopherQuality(doc: Doc, o: GopherQualityOptions, stopWords: Set<
       wordChars += w.length;
     }
     if (hasLetter(w)) alphaWords++;
-    if (stopWords.has(w)) stop++;
+    if (w.length <= maxStop && stopWords.has(w)) stop++;
   }
   if (o.minDocWords && nWords < o.minDocWords) return 'gopher_short_doc';
   if (o.maxDocWords && nWords > o.maxDocWords) return 'gopher_long_doc';

@@ -179,6 +179,100 @@ export function duplicateNGramChars(ids: Int32Array, lens: Int32Array, n: number
   return chars;
 }
 
+const counts = new NGramTable();
+const seenTable = new NGramTable();
+
+/**
+ * Top-n-gram and duplicated-n-gram characters for every n up to maxN in one sweep, equal to
+ * topNGramChars / duplicateNGramChars for each n. An n-gram can only repeat where its (n-1)-gram
+ * prefix repeats, so each size only hashes the positions that repeated at the size below; a
+ * position whose n-gram is unique never matches in find_all_duplicate and is stepped over without
+ * a lookup. On ordinary prose few positions survive past n = 3, so sizes 4-10 cost almost nothing.
+ */
+export function ngramSweep(ids: Int32Array, ids2: Int32Array, lens: Int32Array, maxN: number, wantTop: (n: number) => boolean, wantDup: (n: number) => boolean): { top: number[]; dup: number[] } {
+  const top: number[] = [];
+  const dup: number[] = [];
+  const total = ids.length;
+  if (total < 2) return { top, dup };
+  // hash lanes of the n-gram at each start (only candidates are kept up to date)
+  const a = new Int32Array(total);
+  const b = new Int32Array(total);
+  const slots = new Int32Array(total);
+  // candidate starts, increasing: positions whose (n-1)-gram repeats (all of them for n = 2)
+  let cand = new Int32Array(total);
+  let nc = 0;
+  for (let i = 0; i < total; i++) {
+    a[i] = Math.imul(ids[i], 0x9e3779b1) ^ (ids[i] >>> 16);
+    b[i] = Math.imul(ids2[i] + 0x632be5ab, 0x85ebca77);
+    cand[nc++] = i;
+  }
+  for (let n = 2; n <= maxN; n++) {
+    const m = total - n + 1;
+    if (m <= 0) break;
+    // extend candidates' hashes by their n-th token; drop starts too close to the end
+    let k = 0;
+    for (let j = 0; j < nc; j++) {
+      const i = cand[j];
+      if (i >= m) break;
+      a[i] = Math.imul(a[i] ^ ids[i + n - 1], 0x9e3779b1) ^ (a[i] >>> 16);
+      b[i] = Math.imul(b[i] + ids2[i + n - 1] + 0x632be5ab, 0x85ebca77) ^ (b[i] >>> 13);
+      k++;
+    }
+    nc = k;
+    if (nc > 0) {
+      counts.reset(nc);
+      for (let j = 0; j < nc; j++) {
+        const i = cand[j];
+        const s = counts.slot(a[i], b[i], i);
+        counts.count[s]++;
+        slots[i] = s;
+      }
+    }
+    // the n-grams that occur at least twice: the only ones that can repeat, now and at n + 1
+    const next = new Int32Array(nc);
+    let nn = 0;
+    for (let j = 0; j < nc; j++) {
+      const i = cand[j];
+      if (counts.count[slots[i]] >= 2) next[nn++] = i;
+    }
+    if (wantTop(n)) {
+      // most frequent n-gram, first-seen among ties; all unique: the first n-gram, once
+      let best = 1;
+      let bestFirst = 0;
+      for (let j = 0; j < nn; j++) {
+        const s = slots[next[j]];
+        const c = counts.count[s];
+        const f = counts.first[s];
+        if (c > best || (c === best && f < bestFirst)) [best, bestFirst] = [c, f];
+      }
+      top[n] = best * ngramChars(lens, bestFirst, n);
+    }
+    if (wantDup(n)) {
+      // find_all_duplicate over repeating starts only: a unique n-gram is never seen before nor
+      // after, so stepping over it is the same as datatrove's idx += 1
+      let chars = 0;
+      let from = 0; // first start not jumped over by a previous duplicate
+      if (nn > 0) seenTable.reset(nn);
+      for (let j = 0; j < nn; j++) {
+        const i = next[j];
+        if (i < from) continue;
+        const s = seenTable.slot(a[i], b[i], i);
+        if (seenTable.count[s] > 0) {
+          chars += ngramChars(lens, i, n);
+          from = i + n;
+        } else {
+          seenTable.count[s] = 1;
+          from = i + 1;
+        }
+      }
+      dup[n] = chars;
+    }
+    cand = next;
+    nc = nn;
+  }
+  return { top, dup };
+}
+
 export function gopherRepetition(doc: Doc, o: GopherRepetitionOptions): true | string {
   const text = doc.text;
   const len = text.length;
@@ -196,20 +290,16 @@ export function gopherRepetition(doc: Doc, o: GopherRepetitionOptions): true | s
   if (o.dupLineCharFrac && lineChars / len > o.dupLineCharFrac) return 'dup_line_char_frac';
 
   const { ids, ids2, lens } = tokenIds(docTokens(doc));
-  // n-gram hashes grow with n (restarted if a list is not in increasing order)
-  let lanes = new Lanes(ids, ids2);
+  const topNs = new Set(o.topNGrams.map(([n]) => n));
+  const dupNs = new Set(o.dupNGrams.map(([n]) => n));
+  const maxN = Math.max(1, ...topNs, ...dupNs);
+  const { top, dup } = ngramSweep(ids, ids2, lens, maxN, (n) => topNs.has(n), (n) => dupNs.has(n));
+  // checked in datatrove's order (lists as given), sizes without any n-gram skipped
   for (const [n, frac] of o.topNGrams) {
-    if (ids.length < n) continue;
-    if (n < lanes.n) lanes = new Lanes(ids, ids2);
-    if (topNGramChars(ids, lens, n, lanes) / len > frac) return `top_${n}_gram`;
+    if (ids.length >= n && n >= 2 && top[n] / len > frac) return `top_${n}_gram`;
   }
   for (const [n, frac] of o.dupNGrams) {
-    if (ids.length < n) continue;
-    if (n < lanes.n) lanes = new Lanes(ids, ids2);
-    const chars = duplicateNGramChars(ids, lens, n, lanes);
-    if (chars / len > frac) return `duplicated_${n}_n_grams`;
-    // no repeated n-gram means no repeated longer n-gram either
-    if (chars === 0) break;
+    if (ids.length >= n && n >= 2 && dup[n] / len > frac) return `duplicated_${n}_n_grams`;
   }
   return true;
 }
@@ -218,9 +308,9 @@ export const gopherRepetitionFilter = defineFilter({
   name: 'gopher-repetition',
   defaults: gopherRepetitionDefaults,
   validate(o) {
-    const pairs = (v: unknown) => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && p[0] > 0 && typeof p[1] === 'number');
-    check(pairs(o.topNGrams), 'gopher-repetition', 'topNGrams', 'must be a list of [n, fraction] pairs');
-    check(pairs(o.dupNGrams), 'gopher-repetition', 'dupNGrams', 'must be a list of [n, fraction] pairs');
+    const pairs = (v: unknown) => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && p[0] >= 2 && typeof p[1] === 'number');
+    check(pairs(o.topNGrams), 'gopher-repetition', 'topNGrams', 'must be a list of [n >= 2, fraction] pairs');
+    check(pairs(o.dupNGrams), 'gopher-repetition', 'dupNGrams', 'must be a list of [n >= 2, fraction] pairs');
   },
   filter: (doc, o) => gopherRepetition(doc, o),
 });

@@ -8,7 +8,7 @@ import { PipelineConfigError } from '../../../engine/types.ts';
 import { filter, stages } from '../../../stages/filters/index.ts';
 import { countSentences } from '../../../stages/filters/c4-quality.ts';
 import { parseUrl } from '../../../stages/filters/url-filter.ts';
-import { duplicateNGramChars, topNGramChars } from '../../../stages/filters/gopher-repetition.ts';
+import { duplicateNGramChars, ngramSweep, tokenIds, topNGramChars } from '../../../stages/filters/gopher-repetition.ts';
 import { doc, openStage, verdict } from './helpers.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tm-filters-'));
@@ -76,6 +76,8 @@ describe('gopher-repetition', () => {
       const map = new Map<string, number>();
       const ids = Int32Array.from(tokens, (t) => map.get(t) ?? (map.set(t, map.size), map.size - 1));
       const lens = Int32Array.from(tokens, (t) => t.length);
+      const h = tokenIds(tokens);
+      const sweep = ngramSweep(h.ids, h.ids2, h.lens, 10, () => true, () => true);
       for (let n = 2; n <= 10; n++) {
         const grams = tokens.slice(0, tokens.length - n + 1).map((_, i) => tokens.slice(i, i + n).join(' '));
         const counter = new Map<string, number>();
@@ -83,6 +85,7 @@ describe('gopher-repetition', () => {
         let best: [string, number] = ['', 0];
         for (const e of counter) if (e[1] > best[1]) best = e;
         expect(topNGramChars(ids, lens, n), `top ${n}`).toBe(best[0].length * best[1]);
+        if (grams.length) expect(sweep.top[n], `sweep top ${n}`).toBe(best[0].length * best[1]);
         const seen = new Set<string>();
         let chars = 0;
         for (let i = 0; i < grams.length; ) {
@@ -90,6 +93,7 @@ describe('gopher-repetition', () => {
           else seen.add(grams[i]), i++;
         }
         expect(duplicateNGramChars(ids, lens, n), `dup ${n}`).toBe(chars);
+        if (grams.length) expect(sweep.dup[n], `sweep dup ${n}`).toBe(chars);
       }
     }
   });
