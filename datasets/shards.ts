@@ -10,14 +10,16 @@
 //   doc_ids    list<utf8>   ids of the documents with tokens in the row, in order (the first may
 //                           be a continuation from the previous row)
 // Schema metadata (all strings): see ShardMeta.
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { open as openFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import {
   Field,
   FixedSizeList,
   Int32,
   List,
   makeData,
+  Message,
+  MessageHeader,
   RecordBatch,
   RecordBatchFileWriter,
   RecordBatchReader,
@@ -230,61 +232,114 @@ export interface ShardBatch {
   docIds(i: number): string[];
 }
 
-function decodeBatch(batch: RecordBatch): ShardBatch {
-  const ids = batch.getChildAt(0)!.data[0].children[0].values as TokenArray;
-  const numTokens = batch.getChildAt(1)!.data[0].values as Int32Array;
-  const sd = batch.getChildAt(2)!.data[0];
-  const dd = batch.getChildAt(3)!;
-  return {
-    rows: batch.numRows,
-    ids: ids.subarray(0, batch.numRows * (batch.getChildAt(0)!.type as FixedSizeList).listSize) as TokenArray,
-    numTokens: numTokens.subarray(0, batch.numRows),
-    startOffsets: (sd.valueOffsets as Int32Array).subarray(0, batch.numRows + 1),
-    starts: sd.children[0].values as Int32Array,
-    docIds: (i) => [...(dd.get(i) as Iterable<string>)],
-  };
-}
+const dec = new TextDecoder();
 
-/** Random access to a shard's record batches (reads only the footer at open). */
+/**
+ * Random access to a shard's record batches. The footer and schema are read by apache-arrow's
+ * file reader; a record batch is then read with one positioned read into a caller-owned buffer
+ * and its metadata decoded by arrow's Message decoder; the body buffers are viewed in place (the
+ * column layout is this module's fixed schema, checked on every batch).
+ */
 export class ShardReader {
   private constructor(
     readonly path: string,
     readonly meta: ShardMeta,
     readonly numBatches: number,
-    private readonly fh: FileHandle,
-    private readonly reader: AsyncRecordBatchFileReader,
+    private readonly fd: number,
+    private readonly blocks: Array<{ offset: number; metaDataLength: number; bodyLength: number }>,
   ) {}
 
   static async open(path: string): Promise<ShardReader> {
     const fh = await openFile(path, 'r');
+    let reader: AsyncRecordBatchFileReader | undefined;
     try {
-      const reader = (await RecordBatchReader.from(fh)) as unknown as AsyncRecordBatchFileReader;
+      reader = (await RecordBatchReader.from(fh)) as unknown as AsyncRecordBatchFileReader;
       await reader.open({ autoDestroy: false });
       if (!reader.isFile()) throw new Error(`${path}: not an Arrow IPC file (stream format?)`);
       const meta = metaFromMap(reader.schema.metadata, path);
-      return new ShardReader(path, meta, reader.numRecordBatches, fh, reader);
+      const blocks = [];
+      for (let i = 0; i < reader.numRecordBatches; i++) {
+        const b = reader.footer!.getRecordBatch(i)!;
+        blocks.push({ offset: Number(b.offset), metaDataLength: b.metaDataLength, bodyLength: Number(b.bodyLength) });
+      }
+      return new ShardReader(path, meta, blocks.length, openSync(path, 'r'), blocks);
     } catch (e) {
-      await fh.close();
       const msg = (e as Error).message;
       throw new Error(msg.startsWith(path) ? msg : `${path}: cannot read Arrow shard: ${msg}`);
+    } finally {
+      await fh.close();
     }
   }
 
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Bytes needed to read record batch i. */
+  blockBytes(i: number): number {
+    const b = this.blocks[i];
+    return b.metaDataLength + b.bodyLength;
+  }
 
-  /** Record batch i. Calls are serialised: arrow's file reader seeks a shared position. */
-  batch(i: number): Promise<ShardBatch> {
-    const p = this.queue.then(async () => {
-      const b = await this.reader.readRecordBatch(i);
-      if (!b) throw new Error(`${this.path}: record batch ${i} missing (file has ${this.numBatches})`);
-      return decodeBatch(b);
-    });
-    this.queue = p.catch(() => undefined);
-    return p;
+  /**
+   * Record batch i, read into `buf` (reused by the caller; the returned views point into it) or a
+   * new buffer.
+   */
+  batchSync(i: number, buf?: Uint8Array): ShardBatch {
+    const blk = this.blocks[i];
+    if (!blk) throw new Error(`${this.path}: record batch ${i} missing (file has ${this.numBatches})`);
+    const n = blk.metaDataLength + blk.bodyLength;
+    if (!buf || buf.length < n) buf = new Uint8Array(n + 4096);
+    let got = 0;
+    while (got < n) {
+      const r = readSync(this.fd, buf, got, n - got, blk.offset + got);
+      if (r <= 0) throw new Error(`${this.path}: truncated (record batch ${i} ends at ${blk.offset + n})`);
+      got += r;
+    }
+    const dv = new DataView(buf.buffer, buf.byteOffset, n);
+    let at = 0;
+    let len = dv.getInt32(0, true);
+    if (len === -1) {
+      len = dv.getInt32(4, true);
+      at = 8;
+    } else at = 4;
+    const msg = Message.decode(buf.subarray(at, at + len));
+    if (msg.headerType !== MessageHeader.RecordBatch) throw new Error(`${this.path}: block ${i} is not a record batch`);
+    const header = msg.header() as unknown as { length: number; buffers: Array<{ offset: number; length: number }>; compression?: unknown };
+    if (header.compression) throw new Error(`${this.path}: compressed record batches are not supported`);
+    const bufs = header.buffers;
+    if (bufs.length !== 14) throw new Error(`${this.path}: record batch ${i} has ${bufs.length} buffers, expected 14 (not a tokenmill shard layout)`);
+    const body = buf.byteOffset + blk.metaDataLength;
+    const rows = Number(header.length);
+    const view = <T>(k: number, C: { new (b: ArrayBufferLike, o: number, l: number): T; BYTES_PER_ELEMENT: number }, count: number): T => {
+      const off = body + Number(bufs[k].offset);
+      if (Number(bufs[k].offset) + count * C.BYTES_PER_ELEMENT > blk.bodyLength) throw new Error(`${this.path}: record batch ${i} buffer ${k} out of bounds`);
+      return new C(buf!.buffer, off, count);
+    };
+    const R = this.meta.rowLen;
+    const ids = this.meta.dtype === 'uint16' ? view(2, Uint16Array, rows * R) : view(2, Uint32Array, rows * R);
+    const numTokens = view(4, Int32Array, rows);
+    const startOffsets = view(6, Int32Array, rows + 1);
+    const starts = view(8, Int32Array, startOffsets[rows]);
+    const idOffsets = view(10, Int32Array, rows + 1);
+    const strOffsets = view(12, Int32Array, idOffsets[rows] + 1);
+    const strData = view(13, Uint8Array, strOffsets[idOffsets[rows]]);
+    return {
+      rows,
+      ids,
+      numTokens,
+      startOffsets,
+      starts,
+      docIds: (r) => {
+        const out: string[] = [];
+        for (let k = idOffsets[r]; k < idOffsets[r + 1]; k++) out.push(dec.decode(strData.subarray(strOffsets[k], strOffsets[k + 1])));
+        return out;
+      },
+    };
+  }
+
+  /** Record batch i in a new buffer. */
+  async batch(i: number): Promise<ShardBatch> {
+    return this.batchSync(i);
   }
 
   async close(): Promise<void> {
-    await this.queue;
-    await this.fh.close();
+    closeSync(this.fd);
   }
 }

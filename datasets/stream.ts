@@ -95,8 +95,8 @@ interface Block {
   data?: ShardBatch;
 }
 
-/** Record batches read ahead of the one being consumed. */
-export const READ_AHEAD = 3;
+/** Record batches held besides the shuffle buffer: the one being read into it. */
+export const READ_AHEAD = 0;
 
 /** Shared between cursors of one process: shards already verified. */
 const verified = new Set<string>();
@@ -125,9 +125,12 @@ export class DatasetCursor {
   private starts?: Int32Array[];
   // data mode
   private cur?: Block;
-  /** Blocks being read ahead (at most READ_AHEAD). */
-  private ahead: Array<{ key: number; p: Promise<ShardBatch> }> = [];
-  private readers = new Map<number, Promise<ShardReader>>();
+  /** Open shard readers (insertion order = LRU order) and pending opens (download, verify). */
+  private readers = new Map<number, ShardReader>();
+  private opening = new Map<number, Promise<ShardReader>>();
+  /** Read buffers, reused: the current input block, and random reads (materialize). */
+  private scratch = new Uint8Array(0);
+  private scratch2 = new Uint8Array(0);
 
   constructor(
     readonly src: DatasetSource,
@@ -196,7 +199,6 @@ export class DatasetCursor {
   bufferedRows(): number {
     let n = this.len;
     if (this.cur?.data) n += this.cur.data.rows;
-    n += this.ahead.length * this.batchRows;
     return n;
   }
 
@@ -211,7 +213,9 @@ export class DatasetCursor {
       l.push(i);
     }
     for (const [key, positions] of byBlock) {
-      const data = await this.readBlock(key);
+      const { shard, batch } = this.locate(this.keyToRow(key));
+      const r = this.readers.get(shard) ?? (await this.openReader(shard));
+      const data = this.readBlock(r, shard, batch, 2);
       for (const i of positions) this.copyIn(i, data, this.locate(this.ids[i]).row);
     }
   }
@@ -242,8 +246,9 @@ export class DatasetCursor {
     return this.shardStart[shard] + batch; // unique: a shard has at most rows batches
   }
 
-  private async reader(shard: number): Promise<ShardReader> {
-    let p = this.readers.get(shard);
+  /** Open (download, verify) a shard; opens are shared, so a failure surfaces to every caller. */
+  private openReader(shard: number): Promise<ShardReader> {
+    let p = this.opening.get(shard);
     if (!p) {
       p = (async () => {
         const entry = this.src.manifest.shards[shard];
@@ -257,23 +262,30 @@ export class DatasetCursor {
         if (r.meta.rowLen !== this.rowLen || r.meta.dtype !== this.src.manifest.dtype) {
           throw new Error(`shard ${entry.file}: rowLen/dtype ${r.meta.rowLen}/${r.meta.dtype} differ from the manifest (${this.rowLen}/${this.src.manifest.dtype})`);
         }
+        this.opening.delete(shard);
+        this.readers.set(shard, r);
+        // Keep the readers of a window of shards open (blocks of a window are interleaved).
+        if (this.readers.size > Math.max(4, this.shardWindow + 2)) {
+          const [oldest, or] = this.readers.entries().next().value as [number, ShardReader];
+          this.readers.delete(oldest);
+          void or.close();
+        }
         return r;
       })();
-      this.readers.set(shard, p);
-      // Keep a few readers open (random access after resume touches several shards).
-      if (this.readers.size > Math.max(4, this.shardWindow)) {
-        const [oldest, op] = this.readers.entries().next().value as [number, Promise<ShardReader>];
-        this.readers.delete(oldest);
-        op.then((r) => r.close(), () => undefined);
-      }
+      this.opening.set(shard, p);
     }
     return p;
   }
 
-  private async readBlock(key: number): Promise<ShardBatch> {
-    const { shard, batch } = this.locate(this.keyToRow(key));
-    const r = await this.reader(shard);
-    const data = await r.batch(batch);
+  private readBlock(r: ShardReader, shard: number, batch: number, which: 1 | 2): ShardBatch {
+    const need = r.blockBytes(batch);
+    let buf = which === 1 ? this.scratch : this.scratch2;
+    if (buf.length < need) {
+      buf = new Uint8Array(Math.ceil(need * 1.25));
+      if (which === 1) this.scratch = buf;
+      else this.scratch2 = buf;
+    }
+    const data = r.batchSync(batch, buf);
     if (data.rows !== this.rowsOf(shard, batch)) {
       throw new Error(`shard ${this.src.manifest.shards[shard].file}: record batch ${batch} has ${data.rows} rows, expected ${this.rowsOf(shard, batch)} (batchRows ${this.batchRows})`);
     }
@@ -311,22 +323,22 @@ export class DatasetCursor {
     return this.blockKey(this.blocks[k], this.blocks[k + 1]);
   }
 
-  /** Make sure the current input block's data is loaded (data mode). */
-  private async loadInput(): Promise<void> {
-    const key = this.nextBlockKey();
-    const at = this.ahead.findIndex((a) => a.key === key);
-    const hit = at >= 0 ? this.ahead[at] : undefined;
-    this.ahead = at >= 0 ? this.ahead.slice(at + 1) : [];
-    // Read ahead the next blocks of this epoch while this one is consumed (hides read latency).
-    const nBlocks = this.blocks.length / 2;
-    for (let k = this.blockIdx + 1 + this.ahead.length; k < nBlocks && this.ahead.length < READ_AHEAD; k++) {
-      const nk = this.blockKey(this.blocks[2 * k], this.blocks[2 * k + 1]);
-      const p = this.readBlock(nk);
-      p.catch(() => undefined);
-      this.ahead.push({ key: nk, p });
+  /** Load the current input block if its shard is open; false when an open must be awaited. */
+  private loadSync(): boolean {
+    const shard = this.blocks[this.blockIdx * 2];
+    const r = this.readers.get(shard);
+    if (!r) {
+      this.openReader(shard).catch(() => undefined);
+      return false;
     }
-    const data = hit ? await hit.p : await this.readBlock(key);
-    this.cur = { shard: this.blocks[this.blockIdx * 2], batch: this.blocks[this.blockIdx * 2 + 1], data };
+    // Start opening (downloading) the shards of the next blocks while this one is consumed.
+    const nBlocks = this.blocks.length / 2;
+    for (let k = this.blockIdx + 1; k < Math.min(nBlocks, this.blockIdx + 4); k++) {
+      const s = this.blocks[2 * k];
+      if (!this.readers.has(s)) this.openReader(s).catch(() => undefined);
+    }
+    this.cur = { shard, batch: this.blocks[this.blockIdx * 2 + 1], data: this.readBlock(r, shard, this.blocks[this.blockIdx * 2 + 1], 1) };
+    return true;
   }
 
   /** The next input row id; in data mode copies its data into slot `i`. */
@@ -358,10 +370,18 @@ export class DatasetCursor {
     return id;
   }
 
-  /** `take` without I/O when possible (buffer full and input block loaded, or draining); -1 otherwise. */
+  /**
+   * Output the next row: returns its row id and copies its data to out[outRow] (null: consumed,
+   * not kept); -1 when a shard must be opened first (then nothing was output: call again).
+   */
   takeSync(out: OutRows | null, outRow: number): number {
-    const left = this.inputLeft;
-    if (this.epoch < 0 || !this.slots || (left > 0 && (this.len < this.B || !this.cur)) || (left === 0 && this.len === 0)) return -1;
+    if (!this.slots) return -1;
+    if (this.epoch < 0 || (this.len === 0 && this.inputLeft === 0)) this.startEpoch(this.epoch + 1);
+    while (this.len < this.B && this.inputLeft > 0) {
+      if (!this.cur && !this.loadSync()) return -1;
+      this.insert(this.len++, true);
+    }
+    if (this.inputLeft > 0 && !this.cur && !this.loadSync()) return -1;
     const i = this.rng.int(this.len);
     const id = this.ids[i];
     if (out) {
@@ -370,7 +390,7 @@ export class DatasetCursor {
       out.numTokens[outRow] = this.numTok![i];
       if (out.starts) out.starts[outRow] = this.starts![i];
     }
-    if (left > 0) this.insert(i, true);
+    if (this.inputLeft > 0) this.insert(i, true);
     else {
       const last = --this.len;
       if (i !== last) {
@@ -382,43 +402,22 @@ export class DatasetCursor {
     return id;
   }
 
-  /** Output the next row: returns its row id and copies its data to out[outRow] (null: consumed, not kept). */
+  /** `takeSync`, waiting for shard opens (downloads, verification) as needed. */
   async take(out: OutRows | null, outRow: number): Promise<number> {
     this.allocate();
-    if (this.epoch < 0 || (this.len === 0 && this.inputLeft === 0)) this.startEpoch(this.epoch + 1);
-    while (this.len < this.B && this.inputLeft > 0) {
-      if (!this.cur) await this.loadInput();
-      this.insert(this.len++, true);
+    for (;;) {
+      const id = this.takeSync(out, outRow);
+      if (id >= 0) return id;
+      await this.openReader(this.blocks[this.blockIdx * 2]);
     }
-    const i = this.rng.int(this.len);
-    const id = this.ids[i];
-    if (out) {
-      const R = this.rowLen;
-      out.tokens.set(this.slots!.subarray(i * R, i * R + R), outRow * R);
-      out.numTokens[outRow] = this.numTok![i];
-      if (out.starts) out.starts[outRow] = this.starts![i];
-    }
-    if (this.inputLeft > 0) {
-      if (!this.cur) await this.loadInput();
-      this.insert(i, true);
-    } else {
-      const last = --this.len;
-      if (i !== last) {
-        this.ids[i] = this.ids[last];
-        this.moveSlot(last, i);
-      }
-    }
-    this.outputs++;
-    return id;
   }
 
   async close(): Promise<void> {
-    const rs = [...this.readers.values()];
+    for (const p of this.opening.values()) await p.catch(() => undefined);
+    for (const r of this.readers.values()) await r.close();
     this.readers.clear();
-    for (const a of this.ahead.splice(0)) await a.p.catch(() => undefined);
-    for (const p of rs) await p.then((r) => r.close(), () => undefined);
+    this.opening.clear();
   }
-
 }
 
 // ---------------------------------------------------------------------------------------------
