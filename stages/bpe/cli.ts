@@ -1,5 +1,5 @@
 // `tokenmill tokenizer …`:
-//   tokenizer train --input <dir|file…> --vocab-size 32000 --out tok/ [--pattern cl100k|gpt2|llama3|<regex>]
+//   tokenizer train --input <dir|file…> --vocab-size 32000 --out tok/ [--pattern o200k|cl100k|llama3|gpt2|<regex>]
 //                   [--specials "<|endoftext|>,<|pad|>"] [--sample-bytes N] [--workers N]
 //                   [--min-frequency 2] [--max-words 4000000]
 //       Inputs: .txt/.md (plain text), .jsonl[.gz] ({"text": …} per line), .parquet, .warc[.gz];
@@ -21,7 +21,7 @@ import { loadTokenizer } from './tokenizer.ts';
 import { trainBpe } from './trainer.ts';
 
 const USAGE = `usage:
-  tokenmill tokenizer train --input <dir|file…> --vocab-size 32000 --out tok/ [--pattern cl100k] [--specials a,b] [--sample-bytes N] [--workers N] [--min-frequency 2]
+  tokenmill tokenizer train --input <dir|file…> --vocab-size 32000 --out tok/ [--pattern o200k] [--specials a,b] [--sample-bytes N] [--workers N] [--min-frequency 2]
   tokenmill tokenizer encode --tokenizer <gpt2|cl100k|path> [--allow-special] < text
   tokenmill tokenizer decode --tokenizer <gpt2|cl100k|path> < ids.json
   tokenmill tokenizer info --tokenizer <gpt2|cl100k|path>`;
@@ -144,7 +144,7 @@ async function train(flags: Map<string, string[]>): Promise<void> {
   if (inputs.length === 0) throw new UsageError(`missing --input\n${USAGE}`);
   const out = resolve(one(flags, 'out'));
   const vocabSize = num(flags, 'vocab-size', 32000);
-  const pattern = one(flags, 'pattern', 'cl100k');
+  const pattern = one(flags, 'pattern', 'o200k');
   compilePattern(pattern);
   const specials = one(flags, 'specials', '<|endoftext|>').split(',').filter(Boolean);
   const sampleBytes = num(flags, 'sample-bytes', 0);

@@ -16,7 +16,7 @@ import { trainBpe } from './trainer.ts';
 export interface BpeTrainOptions extends Record<string, unknown> {
   /** Vocabulary size including the 256 byte tokens and the specials. */
   vocabSize: number;
-  /** Pre-tokenisation: gpt2, cl100k, llama3, or a regex. */
+  /** Pre-tokenisation: o200k (default: best compression on multilingual text, keeps combining marks in words), cl100k, llama3, gpt2, or a regex. */
   pattern: string;
   /** Special tokens (ids after the learned tokens); the first is the EOS. */
   specials: string[];
@@ -32,7 +32,7 @@ export interface BpeTrainOptions extends Record<string, unknown> {
 
 const TRAIN_DEFAULTS: BpeTrainOptions = {
   vocabSize: 32000,
-  pattern: 'cl100k',
+  pattern: 'o200k',
   specials: ['<|endoftext|>'],
   sampleBytes: 0,
   maxWords: 4_000_000,

