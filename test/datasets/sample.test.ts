@@ -12,6 +12,7 @@ import { WARCParser } from 'warcio';
 import { makeSample, WARC_NAME, type Manifest, type ManifestRecord } from '../../datasets/sample/make-sample.ts';
 import { editedFraction, jaccard, shingles } from '../../datasets/sample/lib/similarity.ts';
 import { words } from '../../stages/text/words.ts';
+import { unexpected, type Fate } from '../../datasets/sample/check-run.ts';
 import { tempDir } from '../helpers.ts';
 import { ROOT } from '../shared.ts';
 
@@ -282,6 +283,27 @@ describe('datasets/sample', () => {
         }
       expect(worst, pair).toBeLessThan(0.3);
     });
+  });
+
+  it('check-run flags pipeline outcomes that contradict the manifest', () => {
+    // The outcome an English FineWeb-style pipeline should reach: copies dropped, originals kept.
+    const ideal: Fate[] = manifest.records.map((record) => {
+      const k = kind(record);
+      const keep = (k === 'article' || k === 'legacy_charset') && record.language === 'en';
+      const doc = !['non_html', 'non_200', 'corrupt'].includes(k);
+      return { record, fate: keep ? 'kept' : doc ? 'some-stage:reason' : 'absent' };
+    });
+    expect(unexpected(ideal)).toEqual([]);
+    const change = (pred: (r: ManifestRecord) => boolean, fate: string) => {
+      const i = ideal.findIndex((f) => pred(f.record));
+      return ideal.map((f, j) => (j === i ? { ...f, fate } : f));
+    };
+    expect(unexpected(change((r) => r.kind === 'article' && r.language === 'en', 'langid:language_not_kept'))).toHaveLength(1);
+    expect(unexpected(change((r) => r.kind === 'article' && r.language === 'fr', 'kept'))).toHaveLength(1);
+    expect(unexpected(change((r) => r.kind.startsWith('spam:'), 'kept'))).toHaveLength(1);
+    expect(unexpected(change((r) => r.kind === 'corrupt', 'kept'))).toHaveLength(1);
+    const exact = manifest.records.find((r) => kind(r) === 'exact_dup_of' && r.language === 'en')!;
+    expect(unexpected(change((r) => r === exact, 'kept'))[0]).toMatch(/2 copies kept of exact duplicate group/);
   });
 
   it('regenerates byte-identically', async () => {
