@@ -3,7 +3,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { readerFor } from '../../engine/readers/index.ts';
 import { WordCounter, encodeCounts } from './counts.ts';
 
 export interface Shard {
@@ -104,6 +103,8 @@ export async function countShard(shard: Shard, pattern: string, maxWords: number
       }
     }
   } else {
+    // Loaded only for these formats: the readers pull in Parquet/WARC libraries (memory per worker).
+    const { readerFor } = await import('../../engine/readers/index.ts');
     const reader = readerFor(shard.path);
     const quiet = { info() {}, warn() {} };
     for await (const doc of reader.read(shard.path, { stats: { count: () => {}, observe: () => {} }, log: quiet })) {
