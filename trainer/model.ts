@@ -283,42 +283,59 @@ export function crossEntropy(logits: tf.Tensor2D, targetIds: Int32Array): tf.Sca
 }
 
 /**
- * Causal attention over q[B·H, T, hd], k/v[B·KVH, T, hd] with an additive mask [B or 1, 1, T, T].
- * Forward and backward are per-(batch, head) 2-D matmuls; softmax and its gradient are batched.
+ * Causal attention on token-major projections: q[B·T, H·hd], k/v[B·T, KVH·hd] → o[B·T, H·hd], with
+ * an additive mask [B or 1, 1, T, T]. Forward and backward multiply per-(batch, head) blocks with plain
+ * 2-D matMuls; the softmax and its gradient run batched over all heads.
+ * The blocks are cut in JS from one head-major copy (`headBlocks`): on wasm, tf.slice/unstack cost
+ * ~1–2 ms each (≈1,400 per step on the bench model, more than all the matmuls), a typed-array
+ * subarray + tf.tensor copy ~30 µs.
  */
-export function attention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor4D, B: number, H: number, KVH: number): tf.Tensor3D {
-  const T = q.shape[1], hd = q.shape[2];
+export function attention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, mask: tf.Tensor4D, B: number, T: number, H: number, KVH: number): tf.Tensor2D {
+  const hd = q.shape[1] / H;
   const scale = 1 / Math.sqrt(hd);
   const group = H / KVH;
-  const kvIndex = (i: number) => Math.floor(i / H) * KVH + Math.floor((i % H) / group);
-  const f = customGrad<(a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor3D>((qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor, save: tf.GradSaveFunc) => {
-    const qs = tf.unstack(qq), ks = tf.unstack(kk), vs = tf.unstack(vv);
-    const kTs = ks.map((x) => tf.transpose(x));
-    const s = tf.stack(qs.map((qi, i) => tf.matMul(qi as tf.Tensor2D, kTs[kvIndex(i)] as tf.Tensor2D)));
-    const logits = tf.add(tf.reshape(tf.mul(s, scale), [B, H, T, T]), mask);
-    const p = tf.reshape(tf.softmax(logits), [B * H, T, T]);
-    const ps = tf.unstack(p);
-    const o = tf.stack(ps.map((pi, i) => tf.matMul(pi as tf.Tensor2D, vs[kvIndex(i)] as tf.Tensor2D)));
+  const kvOf = (i: number) => Math.floor(i / H) * KVH + Math.floor((i % H) / group);
+  /** [B·T, n·hd] → n·B blocks [T, hd] (or [hd, T] when transposed), index b·n + head. */
+  const headBlocks = (x: tf.Tensor, n: number, transposed = false): tf.Tensor2D[] => {
+    const hm = tf.transpose(tf.reshape(x, [B, T, n, hd]), transposed ? [0, 2, 3, 1] : [0, 2, 1, 3]);
+    const data = hm.dataSync() as Float32Array;
+    hm.dispose();
+    const size = T * hd;
+    return Array.from({ length: B * n }, (_, i) => tf.tensor2d(data.subarray(i * size, (i + 1) * size), transposed ? [hd, T] : [T, hd]));
+  };
+  /** [B·H, T, T] → B·H blocks [T, T] (optionally each transposed). */
+  const squares = (x: tf.Tensor, transposed = false): tf.Tensor2D[] => {
+    const t = transposed ? tf.transpose(x, [0, 2, 1]) : x;
+    const data = t.dataSync() as Float32Array;
+    if (transposed) t.dispose();
+    return Array.from({ length: B * H }, (_, i) => tf.tensor2d(data.subarray(i * T * T, (i + 1) * T * T), [T, T]));
+  };
+  /** n·B blocks [T, hd] → [B·T, n·hd]. */
+  const merge = (parts: tf.Tensor[], n: number) => tf.reshape(tf.transpose(tf.reshape(tf.stack(parts), [B, n, T, hd]), [0, 2, 1, 3]), [B * T, n * hd]) as tf.Tensor2D;
+  const f = customGrad<(a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor2D>((qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor, save: tf.GradSaveFunc) => {
+    const qs = headBlocks(qq, H), kTs = headBlocks(kk, KVH, true), vs = headBlocks(vv, KVH);
+    const s = tf.stack(qs.map((qi, i) => tf.matMul(qi, kTs[kvOf(i)])));
+    const p = tf.reshape(tf.softmax(tf.add(tf.reshape(tf.mul(s, scale), [B, H, T, T]), mask)), [B * H, T, T]);
+    const ps = squares(p);
+    const value = merge(ps.map((pi, i) => tf.matMul(pi, vs[kvOf(i)])), H);
     save([qq, kk, vv, p]);
     return {
-      value: o,
+      value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sq, sk, sv, sp] = saved;
-        const dos = tf.unstack(dy), qs2 = tf.unstack(sq), ks2 = tf.unstack(sk), vs2 = tf.unstack(sv), ps2 = tf.unstack(sp);
-        const vTs = vs2.map((x) => tf.transpose(x));
-        const dp = tf.stack(dos.map((di, i) => tf.matMul(di as tf.Tensor2D, vTs[kvIndex(i)] as tf.Tensor2D)));
+        const dys = headBlocks(dy, H), vTs = headBlocks(sv, KVH, true);
+        const dp = tf.stack(dys.map((di, i) => tf.matMul(di, vTs[kvOf(i)])));
         const ds = tf.mul(tf.mul(sp, tf.sub(dp, tf.sum(tf.mul(dp, sp), -1, true))), scale);
-        const dss = tf.unstack(ds);
-        const dq = tf.stack(dss.map((di, i) => tf.matMul(di as tf.Tensor2D, ks2[kvIndex(i)] as tf.Tensor2D)));
-        const dkParts: tf.Tensor[][] = ks2.map(() => []);
-        const dvParts: tf.Tensor[][] = vs2.map(() => []);
+        const dss = squares(ds), dsTs = squares(ds, true), pTs = squares(sp, true);
+        const qs2 = headBlocks(sq, H), ks2 = headBlocks(sk, KVH);
+        const dq = dss.map((di, i) => tf.matMul(di, ks2[kvOf(i)]));
+        const dkAcc: tf.Tensor[][] = ks2.map(() => []), dvAcc: tf.Tensor[][] = ks2.map(() => []);
         for (let i = 0; i < B * H; i++) {
-          const j = kvIndex(i);
-          dkParts[j].push(tf.matMul(tf.transpose(dss[i]) as tf.Tensor2D, qs2[i] as tf.Tensor2D));
-          dvParts[j].push(tf.matMul(tf.transpose(ps2[i]) as tf.Tensor2D, dos[i] as tf.Tensor2D));
+          dkAcc[kvOf(i)].push(tf.matMul(dsTs[i], qs2[i]));
+          dvAcc[kvOf(i)].push(tf.matMul(pTs[i], dys[i]));
         }
         const sumAll = (xs: tf.Tensor[]) => (xs.length === 1 ? xs[0] : tf.addN(xs));
-        return [dq, tf.stack(dkParts.map(sumAll)), tf.stack(dvParts.map(sumAll))];
+        return [merge(dq, H), merge(dkAcc.map(sumAll), KVH), merge(dvAcc.map(sumAll), KVH)];
       },
     };
   });
@@ -353,7 +370,7 @@ function normAny(c: ResolvedConfig, p: Params, name: string, x: tf.Tensor): tf.T
 
 /** GELU, tanh approximation (GPT-2's "gelu_new"; PyTorch F.gelu(approximate="tanh")). */
 function gelu(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), Math.sqrt(2 / Math.PI)); // (pow is slow on wasm)
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
@@ -445,7 +462,6 @@ export function hidden(c: ResolvedConfig, p: Params, b: BatchInputs): tf.Tensor2
   let rt: { cos: tf.Tensor2D; sin: tf.Tensor2D } | null = null;
   if (c.arch === 'gpt2') x = tf.add(x, embed(p.wpe, tf.tensor1d(pos, 'int32')));
   else rt = ropeTables(c, pos);
-  const heads = (t: tf.Tensor2D, n: number) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, n, hd]), [0, 2, 1, 3]), [B * n, T, hd]) as tf.Tensor3D;
   for (let l = 0; l < c.nLayer; l++) {
     const pre = `h.${l}`;
     const a = norm(c, p, `${pre}.ln1`, x);
@@ -456,9 +472,8 @@ export function hidden(c: ResolvedConfig, p: Params, b: BatchInputs): tf.Tensor2
       q = rope(q, H, hd, rt.cos, rt.sin);
       k = rope(k, KVH, hd, rt.cos, rt.sin);
     }
-    const o = attention(heads(q, H), heads(k, KVH), heads(v, KVH), mask, B, H, KVH);
-    const merged = tf.reshape(tf.transpose(tf.reshape(o, [B, H, T, hd]), [0, 2, 1, 3]), [N, H * hd]) as tf.Tensor2D;
-    x = tf.add(x, linear(p, `${pre}.attn.o`, merged));
+    const o = attention(q, k, v, mask, B, T, H, KVH);
+    x = tf.add(x, linear(p, `${pre}.attn.o`, o));
     x = tf.add(x, mlp(c, p, pre, norm(c, p, `${pre}.ln2`, x)));
   }
   return norm(c, p, 'lnf', x);
