@@ -93,8 +93,6 @@ export function shardSchema(meta: ShardMeta): Schema {
   );
 }
 
-const enc = new TextEncoder();
-
 /**
  * Writes one shard. Rows are appended with `append`; every `batchRows` rows a record batch is
  * encoded and written straight to the file descriptor, so memory stays at one batch.
@@ -161,23 +159,21 @@ export class ShardWriter {
       valueOffsets: this.startOffsets.slice(0, n + 1),
       child: makeData({ type: new Int32(), length: this.starts.length, nullCount: 0, data: Int32Array.from(this.starts) }),
     });
-    const strBytes: Uint8Array[] = [];
+    // One buffer for all ids of the batch, written in place (no per-string allocation).
     const strOffsets = new Int32Array(this.docIds.length + 1);
     let total = 0;
     for (let i = 0; i < this.docIds.length; i++) {
-      const b = enc.encode(this.docIds[i]);
-      strBytes.push(b);
-      total += b.length;
+      total += Buffer.byteLength(this.docIds[i], 'utf8');
       strOffsets[i + 1] = total;
     }
-    const strData = new Uint8Array(total);
-    for (let i = 0, o = 0; i < strBytes.length; o += strBytes[i].length, i++) strData.set(strBytes[i], o);
+    const strData = Buffer.allocUnsafe(total);
+    for (let i = 0; i < this.docIds.length; i++) strData.write(this.docIds[i], strOffsets[i], 'utf8');
     const docIdsData = makeData({
       type: fDocIds.type as List<Utf8>,
       length: n,
       nullCount: 0,
       valueOffsets: this.idOffsets.slice(0, n + 1),
-      child: makeData({ type: new Utf8(), length: this.docIds.length, nullCount: 0, valueOffsets: strOffsets, data: strData }),
+      child: makeData({ type: new Utf8(), length: this.docIds.length, nullCount: 0, valueOffsets: strOffsets, data: new Uint8Array(strData.buffer, strData.byteOffset, total) }),
     });
     const struct = makeData({ type: new Struct(this.schema.fields), length: n, nullCount: 0, children: [idsData, numData, startsData, docIdsData] });
     this.writer.write(new RecordBatch(this.schema, struct));
