@@ -74,7 +74,7 @@ const SITES: Record<string, Site> = {
   cycling: site('spokeandspanner.example', 'Spoke & Spanner', EN, 'blog', 'Everyday cycling and running', 'nginx/1.24.0'),
   running: site('spokeandspanner.example', 'Spoke & Spanner', EN, 'blog', 'Everyday cycling and running', 'nginx/1.24.0'),
   garden: site('plotnotes.test', 'Plot Notes', EN, 'blog', 'An allotment diary', 'LiteSpeed'),
-  docs: site('docs.quarrel-build.example', 'Quarrel Docs', EN, 'docs', 'Build tooling documentation', 'cloudflare'),
+  docs: site('docs.buildtools-handbook.example', 'Build Tools Handbook', EN, 'docs', 'Documentation for the tools we maintain', 'cloudflare'),
   finance: site('ledgerandlamp.example', 'Ledger & Lamp', EN, 'blog', 'Plain-spoken household money', 'nginx'),
   hiking: site('fellsandfolds.test', 'Fells & Folds', EN, 'blog', 'Walking, rail journeys and slow travel', 'Apache'),
   rail: site('fellsandfolds.test', 'Fells & Folds', EN, 'blog', 'Walking, rail journeys and slow travel', 'Apache'),

@@ -79,7 +79,7 @@ export const EN: LangPack = {
       ],
       vocab: {
         tool: ['Quarrel', 'Brindle', 'Tidewater', 'Lanternfish', 'Cobbler', 'Skein', 'Marlin CI', 'Foxglove'],
-        file: ['quarrel.toml', 'brindle.config.json', '.tidewaterrc', 'skein.yaml', 'project.cobbler', 'foxglove.ini'],
+        file: ['project.toml', 'build.config.json', '.buildrc', 'settings.yaml', 'workspace.json', 'config.ini'],
         section: ['caching', 'remote builds', 'test sharding', 'plugins', 'artifact retention', 'incremental compilation', 'secrets', 'workspaces'],
       },
     },
