@@ -126,8 +126,14 @@ async function* gzipMembers(win: ByteWindow, result: WarcReadResult): AsyncGener
       try {
         if (h < 0) throw Object.assign(new Error('unexpected end of file'), { code: 'Z_BUF_ERROR' });
         const r = zlib.inflateRawSync(head.subarray(h), { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
-        yield { offset: pos, data: r.buffer, truncated: false };
-        pos += h + r.engine.bytesWritten + 8;
+        const end = h + r.engine.bytesWritten;
+        // The trailer's CRC-32 catches corruption that still inflates (flipped bits in stored or literal data).
+        if (end + 8 <= head.length && head.readUInt32LE(end) !== zlib.crc32(r.buffer)) {
+          result.errors.push({ offset: pos, message: 'gzip member fails its CRC-32 check (corrupt data)' });
+        } else {
+          yield { offset: pos, data: r.buffer, truncated: false };
+        }
+        pos += end + 8;
         break;
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
