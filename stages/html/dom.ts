@@ -29,6 +29,8 @@ export interface El {
   /** Readability-style content score. */
   score: number;
   removed: boolean;
+  /** Class/id weight (±25), computed once on first use; NaN until then. */
+  weight: number;
   /** Creation order (document order). */
   order: number;
 }
@@ -53,12 +55,16 @@ export interface ParsedPage {
 }
 
 function newEl(tag: string, hint: string, parent: El | null, order: number): El {
-  return { tag, hint, parent, kids: [], hidden: false, ownChars: 0, ownCommas: 0, chars: 0, linkChars: 0, commas: 0, paras: 0, score: 0, removed: false, order };
+  return { tag, hint, parent, kids: [], hidden: false, ownChars: 0, ownCommas: 0, chars: 0, linkChars: 0, commas: 0, paras: 0, score: 0, removed: false, weight: NaN, order };
 }
 
 // Tags kept out of the tree but whose text flows into the parent (purely presentational wrappers
 // that are cheaper to drop than to keep).
 const TRANSPARENT = new Set(['span', 'font', 'b', 'strong', 'i', 'em', 'u', 'small', 'big', 'mark', 'abbr', 'cite', 'q', 'sub', 'sup', 's', 'del', 'ins', 'bdi', 'bdo', 'tt', 'var', 'kbd', 'samp', 'data', 'label', 'nobr', 'wbr']);
+
+// Void head elements: metadata only (already seen by the MetaCollector), never text.
+const VOID_META = new Set(['meta', 'link', 'base', 'col', 'source', 'track', 'param', 'area']);
+const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 
 export function parsePage(html: string, limits: ParseLimits, url?: string): ParsedPage {
   const meta = new MetaCollector();
@@ -83,19 +89,29 @@ export function parsePage(html: string, limits: ParseLimits, url?: string): Pars
           return;
         }
         if ((++ticks & 255) === 0 && performance.now() > limits.deadline) throw new BudgetExceeded('time budget');
-        if (TRANSPARENT.has(name) && !a.class && !a.id) {
+        // One pass over the (few) attributes instead of many missed lookups.
+        let hint = '';
+        let hidden = false;
+        let href: string | undefined;
+        for (const k in a) {
+          switch (k) {
+            case 'class': case 'id': case 'role': case 'itemprop':
+              if (a[k]) hint = hint ? hint + ' ' + a[k] : a[k];
+              break;
+            case 'href': href = a[k]; break;
+            case 'hidden': hidden = true; break;
+            case 'aria-hidden': if (a[k] === 'true') hidden = true; break;
+            case 'style': if (HIDDEN_STYLE.test(a[k])) hidden = true; break;
+          }
+        }
+        if ((TRANSPARENT.has(name) && !hint && !hidden) || VOID_META.has(name)) {
           opened.push(null);
           return;
         }
         if (++depth > limits.maxDepth) throw new BudgetExceeded('nesting depth');
-        let hint = '';
-        if (a.class) hint = a.class;
-        if (a.id) hint += ' ' + a.id;
-        if (a.role) hint += ' ' + a.role;
-        if (a.itemprop) hint += ' ' + a.itemprop;
         const el = newEl(name, hint ? hint.toLowerCase() : '', cur, all.length);
-        if (name === 'a' && a.href) el.href = a.href;
-        if (a.hidden !== undefined || a['aria-hidden'] === 'true' || (a.style && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(a.style))) el.hidden = true;
+        if (name === 'a' && href) el.href = href;
+        el.hidden = hidden;
         all.push(el);
         cur.kids.push(el);
         cur = el;
@@ -104,8 +120,7 @@ export function parsePage(html: string, limits: ParseLimits, url?: string): Pars
       ontext(t) {
         if (meta.capture) meta.text(t);
         if (skip > 0) return;
-        cur.ownChars += textLen(t);
-        cur.ownCommas += countCommas(t);
+        countText(t, cur);
         const kids = cur.kids;
         const last = kids.length - 1;
         // Merge adjacent text (transparent tags split it) so lines are built from whole runs.
@@ -131,6 +146,28 @@ export function parsePage(html: string, limits: ParseLimits, url?: string): Pars
   parser.write(html);
   parser.end();
   return { root, all, meta: meta.result(url) };
+}
+
+/** Add a text run's visible length and commas to its element (one pass over the characters). */
+function countText(s: string, el: El): void {
+  let n = 0;
+  let commas = 0;
+  let ws = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 32 || c === 160) {
+      if (c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 160) {
+        if (!ws) n++;
+        ws = true;
+        continue;
+      }
+    }
+    n++;
+    ws = false;
+    if (c === 44 || c === 0xff0c || c === 0x3001 || c === 0x060c) commas++;
+  }
+  el.ownChars += ws && n > 0 ? n - 1 : n;
+  el.ownCommas += commas;
 }
 
 /** Visible length of a text run: whitespace runs count as one character. */

@@ -67,10 +67,13 @@ interface Flags {
 }
 
 function classWeight(el: El): number {
-  if (!el.hint) return 0;
+  if (el.weight === el.weight) return el.weight; // cached (not NaN)
   let w = 0;
-  if (NEGATIVE.test(el.hint)) w -= 25;
-  if (POSITIVE.test(el.hint)) w += 25;
+  if (el.hint) {
+    if (NEGATIVE.test(el.hint)) w -= 25;
+    if (POSITIVE.test(el.hint)) w += 25;
+  }
+  el.weight = w;
   return w;
 }
 
