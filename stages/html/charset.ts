@@ -62,9 +62,11 @@ function bomCharset(b: Uint8Array): [string, number] | null {
 
 const META_SCAN_BYTES = 4096;
 
-/** Charset declared by a <meta> tag in the first bytes (prescan, simplified from WHATWG). */
+/** Charset declared by an XML declaration or a <meta> tag in the first bytes (prescan, simplified from WHATWG). */
 export function charsetFromMeta(b: Uint8Array): string | null {
   const head = Buffer.from(b.buffer, b.byteOffset, Math.min(b.length, META_SCAN_BYTES)).toString('latin1');
+  const xml = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']/i.exec(head);
+  if (xml) return xml[1];
   const re = /<meta\s[^>]*>/gi;
   for (let m = re.exec(head); m; m = re.exec(head)) {
     const tag = m[0];

@@ -20,6 +20,7 @@ describe('charset labels', () => {
     expect(charsetFromContentType('text/html')).toBeNull();
     expect(charsetFromMeta(bytes('<meta charset=gbk>', 'ascii'))).toBe('gbk');
     expect(charsetFromMeta(bytes('<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">', 'ascii'))).toBe('windows-1251');
+    expect(charsetFromMeta(bytes('<?xml version="1.0" encoding="ISO-8859-2"?><html>', 'ascii'))).toBe('ISO-8859-2');
   });
   it('normalises labels as browsers do (WHATWG aliases) and rejects unknown ones', () => {
     expect(normalizeCharset('ISO-8859-1')).toBe('windows-1252');
