@@ -35,16 +35,20 @@ export async function loadBpeTokenizer(spec: string): Promise<Record<string, any
   return (await mod.loadTokenizer(spec)) as Record<string, any>;
 }
 
-/** Vocabulary size and special tokens of a tokenizer spec. */
+/** Vocabulary size, special tokens and content hash of a tokenizer spec (stages/bpe first, then the built-in table). */
 export async function tokenizerInfo(spec: string): Promise<TokenizerInfo | undefined> {
   const known = knownTokenizer(spec);
-  if (known) return known;
-  const tok = await loadBpeTokenizer(spec).catch(() => undefined);
-  if (!tok) return undefined;
+  let tok: Record<string, any> | undefined;
+  try {
+    tok = await loadBpeTokenizer(spec);
+  } catch (e) {
+    if (!known) throw new Error(`tokenizer "${spec}": ${(e as Error).message}`);
+  }
+  if (!tok) return known;
   const specialSrc = tok.specialTokens ?? tok.special ?? {};
   const special: Record<string, number> = specialSrc instanceof Map ? Object.fromEntries(specialSrc) : { ...specialSrc };
-  const vocabSize = Number(tok.vocabSize ?? tok.nVocab ?? tok.n_vocab ?? 0);
-  return { vocabSize, special, hash: typeof tok.hash === 'string' ? tok.hash : undefined };
+  const vocabSize = Number(tok.vocabSize ?? tok.nVocab ?? tok.n_vocab ?? 0) || known?.vocabSize || 0;
+  return { vocabSize, special: { ...known?.special, ...special }, hash: typeof tok.hash === 'string' ? tok.hash : undefined };
 }
 
 /** A special-token option: number = id, string = name, null = default, false = none. Returns -1 for none. */
