@@ -113,22 +113,45 @@ export function trainBpe(words: Iterable<[string, number]>, opts: TrainOptions):
   encoded.length = 0;
   list.length = 0;
 
-  // Pair registry: (a, b) → pair id; per pair: count, and the words that (may) hold it.
+  // Pair registry: (a, b) → pair id; per pair: count, and the words that (may) hold it, as a
+  // linked list of nodes in typed arrays (8 bytes a node, no per-pair JS array).
   const table = new PairTable(1 << 16);
-  const pa: number[] = [];
-  const pb: number[] = [];
-  const pcount: number[] = [];
-  const where: number[][] = [];
+  let pa = new Int32Array(1 << 16);
+  let pb = new Int32Array(1 << 16);
+  let pcount = new Float64Array(1 << 16);
+  let head = new Int32Array(1 << 16).fill(-1);
+  let npairs = 0;
+  let nodeWord = new Int32Array(1 << 20);
+  let nodeNext = new Int32Array(1 << 20);
+  let nnodes = 0;
   const pairId = (a: number, b: number): number => {
     const p = table.priority(a, b);
     if (p !== NONE) return p;
-    const id = pa.length;
+    const id = npairs++;
+    if (id === pa.length) {
+      pa = growI32(pa);
+      pb = growI32(pb);
+      const c = new Float64Array(pcount.length * 2);
+      c.set(pcount);
+      pcount = c;
+      head = growI32(head, -1);
+    }
     table.set(a, b, id, id);
-    pa.push(a);
-    pb.push(b);
-    pcount.push(0);
-    where.push([]);
+    pa[id] = a;
+    pb[id] = b;
     return id;
+  };
+  /** Note that word w holds pair p (skipped if w was the last word noted for p). */
+  const note = (p: number, w: number): void => {
+    const h = head[p];
+    if (h >= 0 && nodeWord[h] === w) return;
+    if (nnodes === nodeWord.length) {
+      nodeWord = growI32(nodeWord);
+      nodeNext = growI32(nodeNext);
+    }
+    nodeWord[nnodes] = w;
+    nodeNext[nnodes] = h;
+    head[p] = nnodes++;
   };
   const nw = lens.length;
   for (let w = 0; w < nw; w++) {
@@ -137,19 +160,18 @@ export function trainBpe(words: Iterable<[string, number]>, opts: TrainOptions):
     for (let i = s; i < s + lens[w] - 1; i++) {
       const p = pairId(sym[i], sym[i + 1]);
       pcount[p] += c;
-      const wl = where[p];
-      if (wl.length === 0 || wl[wl.length - 1] !== w) wl.push(w);
+      note(p, w);
     }
   }
   const heap = new PairHeap((p) => pa[p], (p) => pb[p]);
-  for (let p = 0; p < pa.length; p++) if (pcount[p] > 0) heap.push(p, pcount[p]);
+  for (let p = 0; p < npairs; p++) if (pcount[p] > 0) heap.push(p, pcount[p]);
 
   const tokens: Uint8Array[] = [];
   for (let b = 0; b < 256; b++) tokens.push(Uint8Array.of(b));
   const merges: Array<[number, number]> = [];
   const seen = new Int32Array(nw).fill(-1);
   const touched: number[] = [];
-  let pushedAt = new Int32Array(pa.length * 2 + 1024).fill(-1);
+  let pushedAt = new Int32Array(npairs * 2 + 1024).fill(-1);
   while (merges.length < target && heap.size > 0) {
     const [p, c] = heap.pop();
     if (c !== pcount[p]) {
@@ -178,14 +200,14 @@ export function trainBpe(words: Iterable<[string, number]>, opts: TrainOptions):
           grown.set(pushedAt);
           pushedAt = grown;
         }
-        const wl = where[q];
-        if (wl.length === 0 || wl[wl.length - 1] !== w) wl.push(w);
+        note(q, w);
         touched.push(q);
       }
     };
-    const wl = where[p];
-    where[p] = [];
-    for (const w of wl) {
+    let node = head[p];
+    head[p] = -1;
+    for (; node >= 0; node = nodeNext[node]) {
+      const w = nodeWord[node];
       if (seen[w] === mi) continue;
       seen[w] = mi;
       const s = starts[w];
@@ -227,4 +249,11 @@ export function trainBpe(words: Iterable<[string, number]>, opts: TrainOptions):
   const model: BpeModel = { tokens, merges, pattern: resolvePattern(opts.pattern), specials: {} };
   specials.forEach((s, i) => (model.specials[s] = tokens.length + i));
   return model;
+}
+
+function growI32(a: Int32Array<ArrayBuffer>, fill = 0): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  if (fill !== 0) b.fill(fill, a.length);
+  b.set(a);
+  return b;
 }
