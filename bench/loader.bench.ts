@@ -11,8 +11,17 @@ import { ShardSet, packMeta, packDefaults, shardName } from '../stages/pack/pack
 import { buildManifest, MANIFEST, listShards } from '../datasets/manifest.ts';
 import { neighbourCorrelation, openLoader, type LoaderOptions } from '../datasets/loader.ts';
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 
 const SEQ = 1024;
+/** Smaller than the 128 MB default so that the bench dataset has several shards to shuffle. */
+const SHARD_BYTES = 32 * 1024 * 1024;
+
+/** CPU seconds (all threads of this process) since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+};
 
 async function realDocs(): Promise<Uint32Array[]> {
   const gt = sharedPath('data/html_extraction/ground-truth.json');
@@ -26,11 +35,28 @@ async function realDocs(): Promise<Uint32Array[]> {
   return docs;
 }
 
-async function packAndWrite(dir: string, docs: Uint32Array[], totalTokens: number): Promise<{ s: number; tokens: number; rows: number; pad: number; bytes: number }> {
+/** The packer alone (rows discarded): to separate packing from shard writing. */
+function packOnly(docs: Uint32Array[], totalTokens: number): { s: number; cpu: number; tokens: number } {
+  const c0 = process.cpuUsage();
+  const t = performance.now();
+  let sum = 0;
+  const packer = new Packer({ rowLen: SEQ, mode: 'concat', overlap: false, bos: -1, eos: 50256, pad: 50256 }, (row) => (sum += row[0]));
+  let tokens = 0;
+  for (let i = 0; tokens < totalTokens; i++) {
+    const d = docs[i % docs.length];
+    packer.add(d, `doc-${i}`);
+    tokens += d.length;
+  }
+  packer.finish();
+  return { s: (performance.now() - t) / 1000, cpu: cpuSince(c0), tokens: tokens + sum * 0 };
+}
+
+async function packAndWrite(dir: string, docs: Uint32Array[], totalTokens: number): Promise<{ s: number; cpu: number; tokens: number; rows: number; pad: number; bytes: number }> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const o = { ...packDefaults, seqLen: SEQ };
+  const o = { ...packDefaults, seqLen: SEQ, shardBytes: SHARD_BYTES };
   const meta = await packMeta(o);
+  const c0 = process.cpuUsage();
   const t = performance.now();
   const shards = new ShardSet(meta, o.shardBytes, (s) => join(dir, shardName(0, s)));
   const packer = new Packer({ rowLen: meta.rowLen, mode: 'concat', overlap: false, bos: meta.bos, eos: meta.eos, pad: meta.pad }, (row, n, st, ids) => shards.append(row, n, st, ids));
@@ -43,22 +69,24 @@ async function packAndWrite(dir: string, docs: Uint32Array[], totalTokens: numbe
   packer.finish();
   shards.close();
   const s = (performance.now() - t) / 1000;
-  return { s, tokens, rows: packer.counts.rows, pad: packer.counts.pad, bytes: shards.bytes };
+  return { s, cpu: cpuSince(c0), tokens, rows: packer.counts.rows, pad: packer.counts.pad, bytes: shards.bytes };
 }
 
 /** Raw write of the same number of bytes in 1 MiB chunks (the floor for any file format). */
-function rawWrite(path: string, bytes: number): number {
+function rawWrite(path: string, bytes: number): { s: number; cpu: number } {
   const chunk = new Uint8Array(1 << 20).fill(7);
+  const c0 = process.cpuUsage();
   const t = performance.now();
   const fd = openSync(path, 'w');
   for (let left = bytes; left > 0; left -= chunk.length) writeSync(fd, chunk, 0, Math.min(left, chunk.length));
   closeSync(fd);
-  return (performance.now() - t) / 1000;
+  return { s: (performance.now() - t) / 1000, cpu: cpuSince(c0) };
 }
 
-function rawRead(files: string[]): { s: number; bytes: number } {
+function rawRead(files: string[]): { s: number; cpu: number; bytes: number } {
   const buf = new Uint8Array(4 << 20);
   let bytes = 0;
+  const c0 = process.cpuUsage();
   const t = performance.now();
   for (const f of files) {
     const fd = openSync(f, 'r');
@@ -69,19 +97,29 @@ function rawRead(files: string[]): { s: number; bytes: number } {
     }
     closeSync(fd);
   }
-  return { s: (performance.now() - t) / 1000, bytes };
+  return { s: (performance.now() - t) / 1000, cpu: cpuSince(c0), bytes };
 }
 
-async function loaderRun(o: LoaderOptions): Promise<{ s: number; tokens: number; corr: number }> {
+async function loaderRun(o: LoaderOptions): Promise<{ s: number; cpu: number; startMs: number; tokens: number; corr: number; steadyS: number; steadyCpu: number; steadyTokens: number }> {
+  const c0 = process.cpuUsage();
   const t = performance.now();
   const loader = await openLoader(o);
   let tokens = 0;
+  let startMs = 0;
+  let c1 = c0;
+  let first = 0;
   const ids: number[] = [];
   for await (const b of loader) {
+    if (!startMs) {
+      startMs = performance.now() - t;
+      c1 = process.cpuUsage();
+      first = b.rows * b.rowLen;
+    }
     tokens += b.tokens.length;
     if (ids.length < 200_000) for (const x of b.sampleIds) ids.push(x);
   }
-  return { s: (performance.now() - t) / 1000, tokens, corr: neighbourCorrelation(ids) };
+  const s = (performance.now() - t) / 1000;
+  return { s, cpu: cpuSince(c0), startMs, tokens, corr: neighbourCorrelation(ids), steadyS: s - startMs / 1000, steadyCpu: cpuSince(c1), steadyTokens: tokens - first };
 }
 
 export default async function run(): Promise<void> {
@@ -95,10 +133,15 @@ export default async function run(): Promise<void> {
   let pw = await packAndWrite(dir, docs, total);
   const pw2 = await packAndWrite(dir, docs, total);
   if (pw2.s < pw.s) pw = pw2;
-  const rawW = Math.min(rawWrite(join(WORK_DIR, 'raw-write.bin'), pw.bytes), rawWrite(join(WORK_DIR, 'raw-write.bin'), pw.bytes));
+  const rawW = [rawWrite(join(WORK_DIR, 'raw-write.bin'), pw.bytes), rawWrite(join(WORK_DIR, 'raw-write.bin'), pw.bytes)].sort((a, b) => a.s - b.s)[0];
   rmSync(join(WORK_DIR, 'raw-write.bin'), { force: true });
-  rows.push({ step: 'pack + write shards (concat, 1024)', 'Mtok/s': mtok(pw.tokens, pw.s), 'MB/s': pw.bytes / pw.s / 1e6, 'vs raw write': +(pw.s / rawW).toFixed(2) });
-  rows.push({ step: 'raw fs.writeSync of the same bytes', 'Mtok/s': mtok(pw.tokens, rawW), 'MB/s': pw.bytes / rawW / 1e6, 'vs raw write': 1 });
+  rows.push({ step: 'pack + write shards (concat, 1024)', 'Mtok/s': mtok(pw.tokens, pw.s), 'Mtok/CPU-s': mtok(pw.tokens, pw.cpu), 'MB/s': pw.bytes / pw.s / 1e6, 'time vs raw write': +(pw.s / rawW.s).toFixed(2) });
+  const po = [packOnly(docs, total), packOnly(docs, total)].sort((a, b) => a.s - b.s)[0];
+  rows.push({ step: 'packer only (rows discarded)', 'Mtok/s': mtok(po.tokens, po.s), 'Mtok/CPU-s': mtok(po.tokens, po.cpu) });
+  const ws = Math.max(1e-9, pw.s - po.s);
+  const wc = Math.max(1e-9, pw.cpu - po.cpu);
+  rows.push({ step: 'shard writing alone (pack+write − packer)', 'Mtok/s': mtok(pw.tokens, ws), 'Mtok/CPU-s': mtok(pw.tokens, wc), 'MB/s': pw.bytes / ws / 1e6, 'time vs raw write': +(ws / rawW.s).toFixed(2) });
+  rows.push({ step: 'raw fs.writeSync of the same bytes', 'Mtok/s': mtok(pw.tokens, rawW.s), 'Mtok/CPU-s': mtok(pw.tokens, rawW.cpu), 'MB/s': pw.bytes / rawW.s / 1e6, 'time vs raw write': 1 });
 
   const m = await buildManifest(dir);
   writeFileSync(join(dir, MANIFEST), JSON.stringify(m));
@@ -109,13 +152,14 @@ export default async function run(): Promise<void> {
   rawRead(files);
   const rr = [rawRead(files), rawRead(files)].sort((a, b) => a.s - b.s)[0];
   const rawTokS = mtok(rr.bytes / 2, rr.s);
-  rows.push({ step: 'raw fs.readSync of the shard files', 'Mtok/s': rawTokS, 'MB/s': rr.bytes / rr.s / 1e6, 'vs raw read': 1 });
+  rows.push({ step: 'raw fs.readSync of the shard files', 'Mtok/s': rawTokS, 'Mtok/CPU-s': mtok(rr.bytes / 2, rr.cpu), 'MB/s': rr.bytes / rr.s / 1e6, 'speed vs raw read': 1 });
   {
+    const c0 = process.cpuUsage();
     const t = performance.now();
     let n = 0;
     for (const f of files) n += tableFromIPC(readFileSync(f)).numRows;
     const s = (performance.now() - t) / 1000;
-    rows.push({ step: `apache-arrow tableFromIPC (${n} rows)`, 'Mtok/s': mtok(slots, s), 'MB/s': rr.bytes / s / 1e6, 'vs raw read': +(mtok(slots, s) / rawTokS).toFixed(2) });
+    rows.push({ step: `apache-arrow readFileSync + tableFromIPC (${n} rows)`, 'Mtok/s': mtok(slots, s), 'Mtok/CPU-s': mtok(slots, cpuSince(c0)), 'MB/s': rr.bytes / s / 1e6, 'speed vs raw read': +(mtok(slots, s) / rawTokS).toFixed(3) });
   }
   const base: LoaderOptions = { path: dir, batchSize: 32, seed: 1, shuffleBuffer: 8192, verify: 'none' };
   const variants: Array<[string, LoaderOptions]> = [
@@ -127,7 +171,7 @@ export default async function run(): Promise<void> {
   ];
   for (const [name, o] of variants) {
     const r = await loaderRun(o);
-    rows.push({ step: name, 'Mtok/s': mtok(r.tokens, r.s), 'MB/s': (r.tokens * (o.dtype === 'uint16' ? 2 : 4)) / r.s / 1e6, 'vs raw read': +(mtok(r.tokens, r.s) / rawTokS).toFixed(2), 'neighbour corr': +r.corr.toFixed(3) });
+    rows.push({ step: name, 'Mtok/s': mtok(r.tokens, r.s), 'Mtok/CPU-s': mtok(r.tokens, r.cpu), 'MB/s': (r.tokens * (o.dtype === 'uint16' ? 2 : 4)) / r.s / 1e6, 'speed vs raw read': +(mtok(r.tokens, r.s) / rawTokS).toFixed(3), 'first batch ms': Math.round(r.startMs), 'after 1st batch Mtok/s': mtok(r.steadyTokens, r.steadyS), 'after 1st batch Mtok/CPU-s': mtok(r.steadyTokens, r.steadyCpu), 'neighbour corr': +r.corr.toFixed(3) });
   }
   report({
     name: 'loader',
@@ -135,7 +179,8 @@ export default async function run(): Promise<void> {
     rows,
     notes: [
       'targets: pack+write >= 20 Mtok/s and within 2x of raw write; loader >= 200 Mtok/s shuffled and >= 0.5x raw read',
-      'loader: batch 32, shuffleBuffer 8192 rows, shardWindow 16, prefetch 4; tokens/s counts rows x rowLen delivered; includes worker start-up',
+      'loader: batch 32, shuffleBuffer 8192 rows, shardWindow 16, prefetch 4; tokens/s counts rows x rowLen delivered; includes worker start-up (first batch ms)',
+      `Mtok/CPU-s: CPU time of all threads of this process (load-independent on a shared machine; load average now ${(os.loadavg()[0]).toFixed(1)} on ${os.cpus().length} cores)`,
       'neighbour corr = Pearson correlation of consecutive samples\' source row positions (first 200k samples); sequential reading is ~1',
       `pad tokens: ${pw.pad} (final row only in concat mode)`,
     ],
