@@ -158,16 +158,29 @@ async function realHtmlWarc(): Promise<void> {
   run('tokenmill html-to-text (decode + strip)', (d) => stripHtml(decodeHtml(d.bytes, d.ct).text));
   const sub = Math.min(docs.length, 1000);
   run(`@mozilla/readability + linkedom (first ${sub} pages)`, (d) => readability(decodeHtml(d.bytes, d.ct).text), sub);
-  // Multilingual sanity: a page with visible paragraphs must not come out empty.
+  // Multilingual sanity: a page with visible paragraphs must not come out empty. Pages are
+  // grouped by the dominant script of their visible text.
   const lost: string[] = [];
   let visible = 0;
+  const byScript = new Map<string, { pages: number; empty: number; kept: number; lines: number }>();
   for (const d of docs) {
     const html = decodeHtml(d.bytes, d.ct).text;
     const plain = stripHtml(html);
     if (!/[^\n]{80,}/.test(plain)) continue;
     visible++;
-    if (!extractText(html).text.trim()) lost.push(plain.slice(0, 60).replace(/\n/g, ' '));
+    const text = extractText(html).text;
+    if (!text.trim()) lost.push(plain.slice(0, 60).replace(/\n/g, ' '));
+    const script = dominantScript(plain);
+    const g = byScript.get(script) ?? { pages: 0, empty: 0, kept: 0, lines: 0 };
+    g.pages++;
+    if (!text.trim()) g.empty++;
+    g.kept += text.length / plain.length;
+    g.lines += text.split('\n').length;
+    byScript.set(script, g);
   }
+  const scriptRows: Row[] = [...byScript.entries()]
+    .sort((a, b) => b[1].pages - a[1].pages)
+    .map(([script, g]) => ({ script, pages: g.pages, 'empty extracts': g.empty, 'mean share of visible text kept': g.kept / g.pages, 'mean lines': g.lines / g.pages }));
   report({
     name: 'extract-warc',
     title: `Extraction speed on the real-HTML WARC ${file.split('/').pop()} (${docs.length} HTML pages, ${mb.toFixed(0)} MB), one core`,
@@ -177,6 +190,36 @@ async function realHtmlWarc(): Promise<void> {
       `multilingual sanity: ${visible} pages have a visible line of >= 80 chars; ${lost.length} of them gave an empty extract${lost.length ? ': ' + lost.slice(0, 5).join(' | ') : ''}.`,
     ],
   });
+  report({
+    name: 'extract-scripts',
+    title: 'Multilingual sanity on the real-HTML WARC: pages with a visible line of >= 80 chars, by dominant script',
+    rows: scriptRows,
+  });
+}
+
+const SCRIPTS: Array<[string, RegExp]> = [
+  ['Han (CJK)', /\p{Script=Han}/gu],
+  ['Hiragana/Katakana', /[\p{Script=Hiragana}\p{Script=Katakana}]/gu],
+  ['Hangul', /\p{Script=Hangul}/gu],
+  ['Cyrillic', /\p{Script=Cyrillic}/gu],
+  ['Arabic', /\p{Script=Arabic}/gu],
+  ['Greek', /\p{Script=Greek}/gu],
+  ['Hebrew', /\p{Script=Hebrew}/gu],
+  ['Thai', /\p{Script=Thai}/gu],
+  ['Devanagari', /\p{Script=Devanagari}/gu],
+  ['Latin', /\p{Script=Latin}/gu],
+];
+
+/** The script with most letters in the text; Japanese pages (kana beside Han) count as kana. */
+function dominantScript(text: string): string {
+  const sample = text.slice(0, 20_000);
+  let best = 'other';
+  let bestN = 0;
+  const counts = new Map<string, number>();
+  for (const [name, re] of SCRIPTS) counts.set(name, sample.match(re)?.length ?? 0);
+  for (const [name, n] of counts) if (n > bestN) [best, bestN] = [name, n];
+  if (best === 'Han (CJK)' && (counts.get('Hiragana/Katakana') ?? 0) > 0.1 * bestN) best = 'Hiragana/Katakana';
+  return best;
 }
 
 export default async function run(): Promise<void> {
