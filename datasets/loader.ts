@@ -112,6 +112,9 @@ async function resolveSources(o: LoaderOptions): Promise<{ sources: DatasetSourc
       sources.push({ manifest: readManifest(dir), dir, verify });
     }
   }
+  for (const s of sources) {
+    if (s.manifest.rows === 0) throw new Error(`loader: ${s.baseUrl ?? s.dir}: dataset has no rows (its manifest lists ${s.manifest.shards.length} shards)`);
+  }
   for (const [i, { weight }] of list.entries()) {
     if (!(weight > 0) || !Number.isFinite(weight)) throw new Error(`loader: weight of ${list[i].path} must be a positive number, got ${weight}`);
   }

@@ -7,7 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import type { Doc, GlobalPhase, PipelineStep, Stage, TaskContext } from '../../engine/types.ts';
 import { check, resolveOptions } from '../../engine/stage.ts';
 import { ShardWriter, dtypeFor, type ShardMeta } from '../../datasets/shards.ts';
-import { buildManifest, MANIFEST } from '../../datasets/manifest.ts';
+import { buildManifest, listShards, MANIFEST, type Manifest } from '../../datasets/manifest.ts';
 import { PACK_MODES, Packer, type PackMode } from './packer.ts';
 import { resolveSpecial, tokenizerInfo } from './special.ts';
 
@@ -189,7 +189,7 @@ function packStage(o: PackOptions): Stage<PackOptions> {
 }
 
 /** One task: list the shards, checksum them, write manifest.json last (renamed into place at commit). */
-export function packManifestPhase(o: Pick<PackOptions, 'dir'>): GlobalPhase {
+export function packManifestPhase(o: PackOptions): GlobalPhase {
   return {
     kind: 'global',
     name: 'pack-manifest',
@@ -197,7 +197,12 @@ export function packManifestPhase(o: Pick<PackOptions, 'dir'>): GlobalPhase {
     tasks: () => 1,
     async run(ctx) {
       const dir = ctx.path(o.dir);
-      const m = await buildManifest(dir);
+      let m: Manifest;
+      if (listShards(dir).length === 0) {
+        // Every document was filtered out upstream: an empty (but valid) dataset, said loudly.
+        ctx.log.warn(`pack-manifest: no shards in ${dir} (no documents reached the pack stage)`);
+        m = { format: 'tokenmill.tokens', version: 1, createdAt: new Date().toISOString(), ...(await packMeta(o)), rows: 0, tokens: 0, shards: [] };
+      } else m = await buildManifest(dir);
       const { writeFileSync } = await import('node:fs');
       writeFileSync(ctx.output(join(o.dir, MANIFEST)), JSON.stringify(m, null, 1) + '\n');
       ctx.stats.count('shards', m.shards.length);

@@ -226,4 +226,21 @@ describeShared('pack stage → shards → manifest', 'data/html_extraction/groun
     expect(b.numTokens[0]).toBe(3);
     await r.close();
   });
+
+  it('no documents at all: an empty manifest, and the loader says the dataset has no rows', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'pack-empty-'));
+    try {
+      const [, manifestStep] = pack({ dir: 'toks' }).expand!() as [Stage, GlobalPhase];
+      const ctx = makeTaskContext({ runDir: empty, log: { info: () => {}, warn: () => {} } });
+      await manifestStep.run(ctx);
+      ctx.commit();
+      const m = readManifest(join(empty, 'toks'));
+      expect(m.shards).toEqual([]);
+      expect(m.rows).toBe(0);
+      const { openLoader } = await import('../../../datasets/loader.ts');
+      await expect(openLoader({ path: join(empty, 'toks'), batchSize: 2, worker: false })).rejects.toThrow(/toks: dataset has no rows/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
 });
