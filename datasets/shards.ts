@@ -10,7 +10,7 @@
 //   doc_ids    list<utf8>   ids of the documents with tokens in the row, in order (the first may
 //                           be a continuation from the previous row)
 // Schema metadata (all strings): see ShardMeta.
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync, writevSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import {
   Field,
@@ -187,11 +187,23 @@ export class ShardWriter {
   /** Move the encoder's queued chunks to the file (the writer's sink is an in-memory queue). */
   private drain(): void {
     const values = (this.writer as unknown as { _sink: { _values: Uint8Array[] } })._sink._values;
-    for (const chunk of values.splice(0)) {
-      let off = 0;
-      while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
-      this.bytes += chunk.length;
+    const chunks = values.splice(0);
+    if (chunks.length === 0) return;
+    // One syscall for the batch's many small buffers; finish by hand after a short write.
+    const total = chunks.reduce((a, c) => a + c.length, 0);
+    let done = writevSync(this.fd, chunks);
+    if (done < total) {
+      for (const chunk of chunks) {
+        if (done >= chunk.length) {
+          done -= chunk.length;
+          continue;
+        }
+        let off = done;
+        done = 0;
+        while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
+      }
     }
+    this.bytes += total;
   }
 
   /** Rows written so far, including those not yet flushed. */
