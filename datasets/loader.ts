@@ -12,7 +12,10 @@
 //     batch.sampleIds     // dataset·2^40 + row in the dataset's shard order (audits, tests)
 //     save(loader.state()) // small JSON; openLoader({ ..., state }) yields exactly the remaining batches
 //   }
-//   await loader.close();   // also called when the for-await loop is left early
+//   await loader.close();
+// Leaving the for-await loop early and iterating again continues from state(). The prefetch
+// worker starts in openLoader (its start-up overlaps the trainer's setup) and does not keep the
+// process alive on its own; close() stops it.
 //
 // Options (defaults): path (string | string[] | {path, weight}[] for weighted mixing), batchSize,
 // seqLen (checked against the dataset), seed (0), rank (0), worldSize (1), shuffle (true),
@@ -189,16 +192,14 @@ export async function openLoader(options: LoaderOptions): Promise<Loader> {
   const p = r.producer;
   let current: LoaderState = p.state ?? initialState(p);
   const stats: LoaderStats = { batches: 0, samples: 0, dropped: 0, bufferedRows: 0, maxBufferedRows: 0 };
-  // Per epoch, (samples left at its start) mod worldSize samples go to no rank.
-  const start = { epoch: current.epoch, pos: current.pos };
-  let droppedEpoch = -1;
+  // Per epoch, (samples left where its stream segment started) mod worldSize go to no rank.
+  let segment = { epoch: current.epoch, pos: current.pos };
+  const droppedBy = new Map<number, number>();
   const noteEpoch = (e: number) => {
-    if (e <= droppedEpoch) return;
-    droppedEpoch = e;
-    stats.dropped += (p.samplesPerEpoch - (e === start.epoch ? start.pos : 0)) % p.worldSize;
+    droppedBy.set(e, (p.samplesPerEpoch - (e === segment.epoch ? segment.pos : 0)) % p.worldSize);
+    stats.dropped = [...droppedBy.values()].reduce((a, b) => a + b, 0);
   };
   const perRank = Math.floor((p.samplesPerEpoch - (p.state?.pos ?? 0)) / p.worldSize);
-  let worker: Worker | undefined;
   let closed = false;
   let gen: AsyncGenerator<RawBatch> | undefined;
 
@@ -206,44 +207,75 @@ export async function openLoader(options: LoaderOptions): Promise<Loader> {
     stats.bufferedRows = raw.buffered + pending * p.batchSize;
     stats.maxBufferedRows = Math.max(stats.maxBufferedRows, stats.bufferedRows);
   };
+  const consumed = (raw: RawBatch) => {
+    noteEpoch(raw.epoch);
+    current = raw.state;
+    stats.batches++;
+    stats.samples += raw.rows;
+  };
 
+  // Each iteration continues from state() (a `for await` left early and started again resumes).
   async function* inProcess(): AsyncGenerator<Batch> {
-    gen = produce(p);
-    for await (const raw of gen) {
-      if (closed) return;
-      noteEpoch(raw.epoch);
-      observe(raw, 0);
-      current = raw.state;
-      stats.batches++;
-      stats.samples += raw.rows;
-      yield toBatch(raw);
+    segment = { epoch: current.epoch, pos: current.pos };
+    gen = produce({ ...p, state: current });
+    try {
+      for await (const raw of gen) {
+        if (closed) return;
+        observe(raw, 0);
+        consumed(raw);
+        yield toBatch(raw);
+      }
+    } finally {
+      await gen.return(undefined);
+      gen = undefined;
     }
   }
 
-  async function* viaWorker(): AsyncGenerator<Batch> {
-    const w = new Worker(WORKER, { workerData: { producer: p, prefetch: r.prefetch } });
-    worker = w;
-    const queue: Array<{ t: string; bs?: RawBatch[]; message?: string }> = [];
-    let wake: (() => void) | undefined;
-    let exited = false;
+  /** A producer worker; it starts filling its prefetch queue at once (unref'd until iterated). */
+  interface Running {
+    w: Worker;
+    queue: Array<{ t: string; bs?: RawBatch[]; message?: string }>;
+    wake?: () => void;
+    exited: boolean;
+  }
+  let running: Running | undefined;
+  const spawn = (): Running => {
+    segment = { epoch: current.epoch, pos: current.pos };
+    const w = new Worker(WORKER, { workerData: { producer: { ...p, state: current }, prefetch: r.prefetch } });
+    const run: Running = { w, queue: [], exited: false };
     w.on('message', (m) => {
-      queue.push(m);
-      wake?.();
+      run.queue.push(m);
+      run.wake?.();
     });
     w.on('error', (e) => {
-      queue.push({ t: 'error', message: e.message });
-      wake?.();
+      run.queue.push({ t: 'error', message: e.message });
+      run.wake?.();
     });
     w.on('exit', () => {
-      exited = true;
-      wake?.();
+      run.exited = true;
+      run.wake?.();
     });
+    w.unref();
+    return run;
+  };
+  const stopWorker = async () => {
+    const run = running;
+    running = undefined;
+    if (!run) return;
+    run.w.postMessage({ t: 'stop' });
+    await run.w.terminate();
+  };
+
+  async function* viaWorker(): AsyncGenerator<Batch> {
+    const run = (running ??= spawn());
+    run.w.ref(); // keep the process alive while we wait for batches
+    const { queue, w } = run;
     try {
       for (;;) {
         while (queue.length === 0) {
-          if (exited) throw new Error('loader worker exited unexpectedly');
-          await new Promise<void>((res) => (wake = res));
-          wake = undefined;
+          if (run.exited) throw new Error('loader worker exited unexpectedly');
+          await new Promise<void>((res) => (run.wake = res));
+          run.wake = undefined;
         }
         const m = queue.shift()!;
         if (m.t === 'end') return;
@@ -251,30 +283,27 @@ export async function openLoader(options: LoaderOptions): Promise<Loader> {
         const bs = m.bs!;
         for (let i = 0; i < bs.length; i++) {
           const raw = bs[i];
-          noteEpoch(raw.epoch);
           // unconsumed: the rest of this message and every queued message
           observe(raw, bs.length - 1 - i + queue.reduce((a, q) => a + (q.bs?.length ?? 0), 0));
-          current = raw.state;
-          stats.batches++;
-          stats.samples += raw.rows;
+          consumed(raw);
           if (i === bs.length - 1) w.postMessage({ t: 'ack', n: bs.length });
           yield toBatch(raw);
         }
       }
     } finally {
-      await close();
+      // Left early or finished: batches produced beyond state() are dropped with the worker.
+      await stopWorker();
     }
   }
 
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
-    if (worker) {
-      worker.postMessage({ t: 'stop' });
-      await worker.terminate();
-    }
+    await stopWorker();
     await gen?.return(undefined);
   }
+
+  if (r.worker) running = spawn();
 
   return {
     manifests: r.manifests,

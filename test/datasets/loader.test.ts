@@ -138,6 +138,24 @@ describe('exact resume', () => {
     checkData(rest.batches);
   });
 
+  it('leaving a for-await loop early and iterating again continues from state()', async () => {
+    for (const worker of [true, false]) {
+      const o: LoaderOptions = { path: A, batchSize: 16, seed: 13, shuffleBuffer: 64, worker };
+      const full = ids((await collect(o)).batches);
+      const loader = await openLoader(o);
+      const got: number[] = [];
+      for (const stopAfter of [5, 9, Infinity]) {
+        let n = 0;
+        for await (const b of loader) {
+          got.push(...b.sampleIds);
+          if (++n >= stopAfter) break;
+        }
+      }
+      await loader.close();
+      expect(got).toEqual(full);
+    }
+  });
+
   it('with another worldSize: the remaining samples are re-striped, none repeated or skipped', async () => {
     const o: LoaderOptions = { path: A, batchSize: 10, seed: 21, shuffleBuffer: 90, worker: false };
     // Two ranks run 13 batches each, then stop; their states agree.
