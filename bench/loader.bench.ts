@@ -1,7 +1,7 @@
 // Token shards: pack + write speed beside a raw file write of the same bytes, and the streaming
 // loader (shuffled) beside a raw fs.read of the same shard bytes and apache-arrow's own file
 // reader. Tokens are real: r50k ids of ../shared's article texts (tiktoken), repeated to size.
-// Sizes: BENCH_LOADER_TOKENS (default 64M tokens = 128 MB of uint16 ids).
+// Sizes: BENCH_LOADER_TOKENS (default 256M tokens = 512 MB of uint16 ids).
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
@@ -123,7 +123,7 @@ async function loaderRun(o: LoaderOptions): Promise<{ s: number; cpu: number; st
 }
 
 export default async function run(): Promise<void> {
-  const total = Number(process.env.BENCH_LOADER_TOKENS ?? 64e6);
+  const total = Number(process.env.BENCH_LOADER_TOKENS ?? 256e6);
   const dir = join(WORK_DIR, 'loader-ds');
   const docs = await realDocs();
   const rows: Row[] = [];
