@@ -54,7 +54,6 @@ describeShared('train and generate through the CLI', CORPUS_REL, () => {
     expect(readManifest(data).vocabSize).toBe(50257);
     const r = await cli(['train', 'tiny', ...sets(4), '--backend', 'wasm']);
     expect(r.stderr + r.stdout).not.toMatch(/error/i);
-    console.log(r.stdout);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^backend: wasm/m);
     expect(r.stdout).toMatch(/step 4\/4 \| loss \d+\.\d+ \| lr [\d.e-]+ \| grad-norm [\d.]+ \| \d+ tok\/s \| MFU [\d.]+%/);
