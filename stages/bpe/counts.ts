@@ -7,6 +7,7 @@
 // `pruned` reports how many word occurrences were dropped, so the loss is visible in the stats.
 import { readFileSync } from 'node:fs';
 import { compilePattern } from './patterns.ts';
+import { scannerFor } from './tokenizer.ts';
 
 export class WordCounter {
   readonly counts = new Map<string, number>();
@@ -16,20 +17,36 @@ export class WordCounter {
   words = 0;
   chars = 0;
   private re: RegExp;
+  private scan?: (s: string, i: number) => number;
 
   constructor(
     pattern: string,
     readonly maxWords = 4_000_000,
   ) {
     this.re = compilePattern(pattern);
+    this.scan = scannerFor(pattern);
   }
 
   /** Count the pre-tokens of text. */
   add(text: string): void {
     const re = this.re;
     const counts = this.counts;
-    re.lastIndex = 0;
     let n = 0;
+    const scan = this.scan;
+    if (scan) {
+      for (let i = 0; i < text.length; ) {
+        const e = scan(text, i);
+        const w = text.slice(i, e);
+        counts.set(w, (counts.get(w) ?? 0) + 1);
+        n++;
+        i = e;
+      }
+      this.words += n;
+      this.chars += text.length;
+      if (counts.size > this.maxWords) this.prune();
+      return;
+    }
+    re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const w = m[0];
       counts.set(w, (counts.get(w) ?? 0) + 1);

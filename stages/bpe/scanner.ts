@@ -156,3 +156,156 @@ export function nextCl100k(s: string, i: number): number {
   if (j >= n) return j;
   return j - 1 > i ? j - 1 : j;
 }
+
+// ---------------------------------------------------------------------------------------------
+// o200k: letters split by case ([Lu Lt Lm Lo M]* [Ll Lm Lo M]+ | [Lu Lt Lm Lo M]+ [Ll Lm Lo M]*),
+// marks (\p{M}) kept inside words, optional contraction suffix, "/" allowed after punctuation.
+
+const F_U = 1; // Lu Lt Lm Lo M
+const F_LW = 2; // Ll Lm Lo M
+const F_L = 4; // \p{L}
+const F_N = 8; // \p{N}
+const F_WS = 16; // White_Space (incl. \r \n)
+const F_NL = 32; // \r \n
+
+let O_BMP: Uint8Array | undefined;
+const oAstral = new Map<number, number>();
+
+function oFlagsOf(s: string): number {
+  let f = 0;
+  if (/[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]/u.test(s)) f |= F_U;
+  if (/[\p{Ll}\p{Lm}\p{Lo}\p{M}]/u.test(s)) f |= F_LW;
+  if (/\p{L}/u.test(s)) f |= F_L;
+  if (/\p{N}/u.test(s)) f |= F_N;
+  if (/\p{White_Space}/u.test(s)) f |= F_WS;
+  if (s === '\r' || s === '\n') f |= F_NL;
+  return f;
+}
+
+function oTable(): Uint8Array {
+  if (O_BMP) return O_BMP;
+  const t = new Uint8Array(65536);
+  for (let c = 0; c < 65536; c++) {
+    if (c >= 0xd800 && c < 0xe000) continue;
+    // Fast paths for ASCII letters/digits; the regexes for the rest (once per process).
+    t[c] = oFlagsOf(String.fromCharCode(c));
+  }
+  O_BMP = t;
+  return t;
+}
+
+let oLen = 1;
+/** o200k flags of the code point at i (0 past the end); its UTF-16 length in oLen. */
+function oAt(s: string, i: number, t: Uint8Array): number {
+  if (i >= s.length) {
+    oLen = 0;
+    return 0;
+  }
+  const c = s.charCodeAt(i);
+  if (c < 0xd800 || c >= 0xe000) {
+    oLen = 1;
+    return t[c];
+  }
+  if (c < 0xdc00 && i + 1 < s.length) {
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d < 0xe000) {
+      oLen = 2;
+      const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+      let f = oAstral.get(cp);
+      if (f === undefined) {
+        f = oFlagsOf(String.fromCodePoint(cp));
+        oAstral.set(cp, f);
+      }
+      return f;
+    }
+  }
+  oLen = 1;
+  return 0; // lone surrogate: "other"
+}
+
+/** End of the run of code points having flag f, from i. */
+function oRun(s: string, i: number, f: number, t: Uint8Array): number {
+  for (;;) {
+    const k = oAt(s, i, t);
+    if (oLen === 0 || (k & f) === 0) return i;
+    i += oLen;
+  }
+}
+
+/** Optional case-insensitive contraction at e. */
+function oSuffix(s: string, e: number): number {
+  if (s.charCodeAt(e) === 39 && e + 1 < s.length) {
+    const c = contraction(s, e, true);
+    if (c > 0) return c;
+  }
+  return e;
+}
+
+/** End of the o200k pattern's match at i (i < s.length). */
+export function nextO200k(s: string, i: number): number {
+  const t = oTable();
+  const n = s.length;
+  const f0 = oAt(s, i, t);
+  const len0 = oLen;
+  const prefixOk = (f0 & (F_L | F_N | F_NL)) === 0; // [^\r\n\p{L}\p{N}]
+  // Alternative 1: P? U* Lw+ C?
+  for (let pass = 0; pass < 2; pass++) {
+    if (pass === 0 && !prefixOk) continue;
+    const j = pass === 0 ? i + len0 : i;
+    const k = oRun(s, j, F_U, t);
+    if ((oAt(s, k, t) & F_LW) !== 0) return oSuffix(s, oRun(s, k, F_LW, t));
+    // Backtrack U*: the last code point in [j, k) that is also Lw ends the match.
+    let m = -1;
+    let mEnd = -1;
+    for (let p = j; p < k; ) {
+      const f = oAt(s, p, t);
+      if (f & F_LW) {
+        m = p;
+        mEnd = p + oLen;
+      }
+      p += oLen;
+    }
+    if (m >= 0) return oSuffix(s, mEnd);
+  }
+  // Alternative 2: P? U+ Lw* C?
+  for (let pass = 0; pass < 2; pass++) {
+    if (pass === 0 && !prefixOk) continue;
+    const j = pass === 0 ? i + len0 : i;
+    const k = oRun(s, j, F_U, t);
+    if (k > j) return oSuffix(s, oRun(s, k, F_LW, t));
+  }
+  // \p{N}{1,3}
+  if (f0 & F_N) {
+    let e = i;
+    for (let c = 0; c < 3; c++) {
+      const f = oAt(s, e, t);
+      if ((f & F_N) === 0) break;
+      e += oLen;
+    }
+    return e;
+  }
+  // ' ?[^\s\p{L}\p{N}]+[\r\n/]*'
+  const OTHER_MASK = F_WS | F_L | F_N;
+  let p = -1;
+  if (oLen !== 0 && (f0 & OTHER_MASK) === 0) p = i;
+  else if (s.charCodeAt(i) === 32 && i + 1 < n && (oAt(s, i + 1, t) & OTHER_MASK) === 0) p = i + 1;
+  if (p >= 0) {
+    let e = p;
+    for (;;) {
+      const f = oAt(s, e, t);
+      if (oLen === 0 || (f & OTHER_MASK) !== 0) break;
+      e += oLen;
+    }
+    while (e < n) {
+      const d = s.charCodeAt(e);
+      if (d !== 10 && d !== 13 && d !== 47) break;
+      e++;
+    }
+    return e;
+  }
+  // Whitespace: \s*[\r\n]+ | \s+(?!\S) | \s+
+  const j = wsRun(s, i);
+  if (lastNl > 0) return lastNl;
+  if (j >= n) return j;
+  return j - 1 > i ? j - 1 : j;
+}

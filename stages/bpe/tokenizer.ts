@@ -7,8 +7,8 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PairTable, PieceEncoder } from './core.ts';
 import { type BpeModel, latin1, readGpt2Files, readTiktoken, readTokenizerJson } from './model.ts';
-import { PATTERNS, compilePattern, resolvePattern } from './patterns.ts';
-import { nextCl100k, nextGpt2 } from './scanner.ts';
+import { PATTERNS, compilePattern, portablePattern, resolvePattern } from './patterns.ts';
+import { nextCl100k, nextGpt2, nextO200k } from './scanner.ts';
 
 export interface EncodeOptions {
   /** Special tokens recognised in the text; others are encoded as ordinary text. Default none. */
@@ -116,11 +116,12 @@ function guessSpecials(path: string): Record<string, number> {
   return {};
 }
 
-/** The hand-written scanner of a known pattern (GPT-2, cl100k = Llama 3), else undefined (regex). */
-function scannerFor(pattern: string): ((s: string, i: number) => number) | undefined {
-  const p = resolvePattern(pattern);
-  if (p === PATTERNS.gpt2) return nextGpt2;
-  if (p === PATTERNS.cl100k || p === PATTERNS.llama3 || p === `(?:${PATTERNS.cl100k.split('|[^')[0]})|[^${PATTERNS.cl100k.split('|[^').slice(1).join('|[^')}`) return nextCl100k;
+/** The hand-written scanner of a known pattern (GPT-2, cl100k = Llama 3, o200k), else undefined (RegExp). */
+export function scannerFor(pattern: string): ((s: string, i: number) => number) | undefined {
+  const p = portablePattern(pattern);
+  if (p === portablePattern(PATTERNS.gpt2)) return nextGpt2;
+  if (p === portablePattern(PATTERNS.cl100k) || p === portablePattern(PATTERNS.llama3)) return nextCl100k;
+  if (p === portablePattern(PATTERNS.o200k)) return nextO200k;
   return undefined;
 }
 
