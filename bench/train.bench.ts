@@ -21,8 +21,9 @@ const PEAK = 270e9; // fp32 matmul peak of both cores of this machine (issue 8),
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = join(BENCH_DIR, '..', 'test', 'fixtures', 'trainer', 'torch_parity.py');
 
-async function timeSteps(cfg: TrainConfig, weights: Record<string, Float32Array>, batches: BatchInputs[], warmup: number, steps: number) {
+async function timeSteps(cfg: TrainConfig, weights: Record<string, Float32Array>, batches: BatchInputs[], warmup: number, steps: number, replicas = 1, backend = 'wasm') {
   const tr = new Trainer(cfg, weights);
+  await tr.enableDataParallel(replicas, backend);
   const tokensPerStep = batches[0].B * batches[0].T;
   let i = 0;
   const src: BatchSource = { next: async () => batches[i++ % batches.length], state: () => null };
@@ -31,7 +32,7 @@ async function timeSteps(cfg: TrainConfig, weights: Record<string, Float32Array>
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) losses.push((await tr.trainStep(src)).loss);
   const wall = (performance.now() - t0) / 1000 / steps;
-  const cu = process.cpuUsage(c0);
+  const cu = process.cpuUsage(c0); // the whole process: worker threads included
   const cpu = (cu.user + cu.system) / 1e6 / steps;
   const fpt = tr.flopsPerToken;
   tr.dispose();
@@ -75,8 +76,9 @@ export default async function main(): Promise<void> {
     }
   }
 
-  const plan: Array<{ backend: string; warmup: number; steps: number; rows?: number; note?: string }> = [
+  const plan: Array<{ backend: string; warmup: number; steps: number; rows?: number; replicas?: number; note?: string }> = [
     { backend: 'wasm', warmup: 1, steps: 3 },
+    { backend: 'wasm', warmup: 1, steps: 3, replicas: 2, note: '×2 = data parallel over 2 threads, each with its own wasm instance (trainer/parallel.ts)' },
     { backend: 'cpu', warmup: 0, steps: 1, rows: 1, note: 'one step of a single 256-token row (the cpu backend is ~20× slower than wasm)' },
   ];
   let fpt = 0;
@@ -88,11 +90,11 @@ export default async function main(): Promise<void> {
       continue;
     }
     const bs = p.rows ? batches.map((b) => ({ ...b, B: p.rows!, ids: b.ids.subarray(0, p.rows! * b.T), targets: b.targets.subarray(0, p.rows! * b.T) })) : batches;
-    const r = await timeSteps(cfg, weights, bs, p.warmup, p.steps);
+    const r = await timeSteps(cfg, weights, bs, p.warmup, p.steps, p.replicas ?? 1, p.backend);
     fpt = r.fpt;
     const tps = r.tokensPerStep / r.wall;
     rows.push({
-      backend: `tokenmill tfjs-${p.backend}`,
+      backend: `tokenmill tfjs-${p.backend}${p.replicas ? ` ×${p.replicas}` : ''}`,
       'tokens/step': r.tokensPerStep,
       'step s': r.wall,
       'tokens/s': tps,
@@ -101,7 +103,7 @@ export default async function main(): Promise<void> {
       'vs PyTorch': torchTps ? tps / torchTps : null,
       'first loss': r.losses[0],
     });
-    if (p.note) notes.push(`${p.backend}: ${p.note}`);
+    if (p.note) notes.push(`${p.backend}${p.replicas ? ` ×${p.replicas}` : ''}: ${p.note}`);
   }
   // Native backends (tfjs-node / -gpu) are measured when they load.
   for (const b of ['tensorflow-gpu', 'tensorflow']) {

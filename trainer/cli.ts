@@ -3,6 +3,7 @@
 //   pnpm train [config] [--set key=value]... [--resume] [--backend gpu|node|wasm|cpu] [--out dir]
 //     config: a name in trainer/configs (default "tiny") or a path to a .ts/.json config.
 //     --set model.dModel=256 --set lr=1e-3 --set data.path=runs/x/tokens  (values parsed as JSON)
+//     --set threads=2: data-parallel worker threads (wasm runs one core per instance)
 //     Output in --out (default runs/train/<config>): metrics.jsonl, checkpoints/step-N/, latest.
 //     SIGINT finishes the step, checkpoints and exits; --resume continues exactly from the latest.
 //
@@ -52,7 +53,7 @@ export function applySet(cfg: TrainConfig, assignment: string): void {
     o = o[k] as Record<string, unknown>;
   }
   const last = keys[keys.length - 1];
-  const optional = new Set(['nKvHead', 'ffnHidden', 'tieEmbeddings', 'bias', 'normEps', 'ropeTheta', 'docMask', 'minLr', 'decaySteps', 'peakFlops', 'valPath', 'eosId']);
+  const optional = new Set(['nKvHead', 'ffnHidden', 'tieEmbeddings', 'bias', 'normEps', 'ropeTheta', 'docMask', 'minLr', 'decaySteps', 'peakFlops', 'valPath', 'eosId', 'threads']);
   if (!(last in o) && !optional.has(last)) throw new Error(`--set ${assignment}: unknown config key "${keys.join('.')}"`);
   if (last in o && o[last] !== undefined && typeof o[last] !== typeof value) throw new Error(`--set ${assignment}: ${keys.join('.')} must be a ${typeof o[last]}`);
   o[last] = value;
@@ -151,6 +152,7 @@ export async function train(argv: string[]): Promise<void> {
         src = await open(t, v);
         return src;
       },
+      backend,
       meta: { tokenizer: info.tokenizer, eosId: cfg.data.eosId, backend: currentBackend(), dataset: dataPath },
     }));
   } finally {

@@ -6,6 +6,7 @@ import { loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoi
 import type { BatchSource } from './data.ts';
 import { decayNames, disposeParams, flopsPerToken, initParams, lossOf, makeParams, paramCount, resolveConfig, type ModelConfig, type Params, type ResolvedConfig } from './model.ts';
 import { AdamW, clipByGlobalNorm } from './optimizer.ts';
+import { DataParallel } from './parallel.ts';
 import { Rng } from './rng.ts';
 import { lrAt } from './schedule.ts';
 
@@ -40,6 +41,8 @@ export interface TrainConfig {
   keepCheckpoints: number;
   /** Token dataset (tokenmill shards) and its validation split. */
   data: { path: string; valPath?: string; eosId?: number };
+  /** Data-parallel threads (each its own wasm instance; wasm itself runs on one core). Default 1. */
+  threads?: number;
   /** Peak FLOP/s used for the MFU estimate (default: 270e9, fp32 matmul peak of this 2-core machine). */
   peakFlops?: number;
 }
@@ -65,6 +68,8 @@ export class Trainer {
   rng: Rng;
   readonly flopsPerToken: number;
   private varToName = new Map<string, string>();
+  /** Set by enableDataParallel: micro-batches are split across worker threads. */
+  private dp: DataParallel | null = null;
 
   constructor(readonly cfg: TrainConfig, weights?: Record<string, Float32Array>) {
     this.model = resolveConfig(cfg.model);
@@ -79,6 +84,11 @@ export class Trainer {
     return lrAt({ lr: this.cfg.lr, minLr: this.cfg.minLr, warmupSteps: this.cfg.warmupSteps, decaySteps: this.cfg.decaySteps ?? this.cfg.steps }, step);
   }
 
+  /** Split every micro-batch across `replicas` threads (wasm uses one core per instance). */
+  async enableDataParallel(replicas: number, backend: string): Promise<void> {
+    if (replicas > 1 && !this.dp) this.dp = await DataParallel.create(this.model, this.params, replicas, backend);
+  }
+
   /** Summed-then-averaged gradients of gradAccum micro-batches; returns mean loss. */
   async gradients(src: BatchSource): Promise<{ loss: number; grads: Record<string, tf.Tensor>; tokens: number }> {
     const list = Object.values(this.params);
@@ -88,11 +98,17 @@ export class Trainer {
     for (let i = 0; i < k; i++) {
       const b = await src.next();
       tokens += b.B * b.T;
-      const { value, grads } = tf.variableGrads(() => lossOf(this.model, this.params, b), list);
-      lossSum += (await value.data())[0];
-      value.dispose();
-      const named: Record<string, tf.Tensor> = {};
-      for (const [vn, g] of Object.entries(grads)) named[this.varToName.get(vn)!] = g;
+      let named: Record<string, tf.Tensor> = {};
+      if (this.dp) {
+        const r = await this.dp.gradients(b);
+        lossSum += r.loss;
+        named = r.grads;
+      } else {
+        const { value, grads } = tf.variableGrads(() => lossOf(this.model, this.params, b), list);
+        lossSum += (await value.data())[0];
+        value.dispose();
+        for (const [vn, g] of Object.entries(grads)) named[this.varToName.get(vn)!] = g;
+      }
       if (!acc) acc = named;
       else {
         for (const n of Object.keys(acc)) {
@@ -120,6 +136,7 @@ export class Trainer {
     const lr = this.lrAt(this.step);
     this.opt.step(grads, lr);
     for (const g of Object.values(grads)) g.dispose();
+    this.dp?.publish();
     this.step++;
     this.tokensSeen += tokens;
     return { loss, lr, gradNorm, tokens };
@@ -146,6 +163,7 @@ export class Trainer {
   dispose(): void {
     disposeParams(this.params);
     this.opt.dispose();
+    void this.dp?.close();
   }
 }
 
@@ -160,6 +178,8 @@ export interface RunOptions {
   /** Open the sources given the loader states found in a checkpoint (resume). */
   reopen?: (trainState: unknown, valState: unknown) => Promise<{ train: BatchSource; val?: BatchSource }>;
   log?: (line: string) => void;
+  /** Backend name for data-parallel worker threads (default wasm). */
+  backend?: string;
   /** Extra JSON stored in each checkpoint (e.g. the tokenizer spec for generation). */
   meta?: Record<string, unknown>;
 }
@@ -189,8 +209,9 @@ export async function runTraining(cfg: TrainConfig, o: RunOptions): Promise<{ tr
     trainer = new Trainer(cfg);
     writeFileSync(metricsPath, '');
   }
+  if ((cfg.threads ?? 1) > 1) await trainer.enableDataParallel(cfg.threads!, o.backend ?? 'wasm');
   const { total, nonEmbedding } = paramCount(trainer.model);
-  log(`model: ${cfg.model.arch}, ${(total / 1e6).toFixed(2)}M parameters (${(nonEmbedding / 1e6).toFixed(2)}M non-embedding), ${(trainer.flopsPerToken / 1e6).toFixed(1)} MFLOP/token`);
+  log(`model: ${cfg.model.arch}, ${(total / 1e6).toFixed(2)}M parameters${(cfg.threads ?? 1) > 1 ? `, ${cfg.threads} data-parallel threads` : ''} (${(nonEmbedding / 1e6).toFixed(2)}M non-embedding), ${(trainer.flopsPerToken / 1e6).toFixed(1)} MFLOP/token`);
 
   let interrupted = false;
   let firstSigint = 0;

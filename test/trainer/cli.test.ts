@@ -47,7 +47,7 @@ describeShared('train and generate through the CLI', CORPUS_REL, () => {
   const sets = (steps: number) => [
     '--set', `data.path=${data}`, '--set', `data.valPath=${val}`, '--set', 'model.dModel=32', '--set', 'model.nLayer=1', '--set', 'model.blockSize=32',
     '--set', 'batchSize=4', '--set', `steps=${steps}`, '--set', 'evalEvery=3', '--set', 'evalBatches=2', '--set', 'logEvery=1', '--set', 'ckptEvery=3',
-    '--set', 'warmupSteps=2', '--set', 'lr=0.003', '--out', out,
+    '--set', 'warmupSteps=2', '--set', 'lr=0.003', '--set', 'threads=2', '--out', out,
   ];
 
   it('trains the tiny config on shards with progress, metrics, eval and checkpoints, then resumes', async () => {
@@ -56,6 +56,7 @@ describeShared('train and generate through the CLI', CORPUS_REL, () => {
     expect(r.stderr + r.stdout).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^backend: wasm/m);
+    expect(r.stdout).toContain('2 data-parallel threads');
     expect(r.stdout).toMatch(/step 4\/4 \| loss \d+\.\d+ \| lr [\d.e-]+ \| grad-norm [\d.]+ \| \d+ tok\/s \| MFU [\d.]+%/);
     expect(r.stdout).toMatch(/val loss \d+\.\d+ ppl \d+/);
     const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));

@@ -36,13 +36,14 @@ beforeAll(async () => {
 });
 
 describe('parity with PyTorch', () => {
-  for (const name of ['gpt2', 'llama']) {
-    it(`${name}: 20 steps of loss and grad-norm match torch within 1e-4`, async () => {
+  for (const [name, replicas] of [['gpt2', 1], ['llama', 1], ['llama', 2]] as const) {
+    it(`${name}${replicas > 1 ? ` on ${replicas} data-parallel threads` : ''}: 20 steps of loss and grad-norm match torch within 1e-4`, async () => {
       const inp = JSON.parse(readFileSync(join(FIX, `${name}.inputs.json`), 'utf8')) as Inputs;
       const ref = JSON.parse(readFileSync(join(FIX, `${name}.torch.json`), 'utf8')) as { loss: number[]; gradNorm: number[]; lr: number[] };
       const w: Record<string, Float32Array> = {};
       for (const [n, t] of Object.entries(readSafetensors(join(FIX, `${name}.init.safetensors`)).tensors)) w[n] = t.data as Float32Array;
       const tr = new Trainer(inp.config, w);
+      await tr.enableDataParallel(replicas, 'wasm');
       const src = replay(inp.batches);
       let worstLoss = 0, worstNorm = 0;
       for (let s = 0; s < inp.config.steps; s++) {
