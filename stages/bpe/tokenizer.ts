@@ -221,7 +221,7 @@ export class Tokenizer {
   get hash(): string {
     if (this._hash) return this._hash;
     const h = createHash('sha256');
-    h.update(`tokenmill-bpe-v1\npattern ${this.model.pattern}\nsemantics ${this.model.merges ? 'merges' : 'ranks'}\n`);
+    h.update(`tokenmill-bpe-v1\npattern ${portablePattern(this.model.pattern)}\nsemantics ${this.model.merges ? 'merges' : 'ranks'}\n`);
     this.model.tokens.forEach((b, id) => {
       if (b) h.update(`${id} ${Buffer.from(b).toString('base64')}\n`);
     });

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { makeTaskContext } from '../../../engine/context.ts';
 import type { Doc, GlobalPhase, Stage } from '../../../engine/types.ts';
-import { bpeTrain, loadTokenizer, stages, tokenize, trainBpe, WordCounter } from '../../../stages/bpe/index.ts';
+import { bpeTrain, loadTokenizer, stages, tokenize, Tokenizer, toTokenizerJson, trainBpe, WordCounter } from '../../../stages/bpe/index.ts';
 import { decodeCounts, encodeCounts } from '../../../stages/bpe/counts.ts';
 import { describeShared } from '../../shared.ts';
 import { articleTexts, edgeCases, udhrTexts } from './corpus.ts';
@@ -70,6 +70,13 @@ describe('trainer', () => {
     const ref = naiveMerges(entries, 60);
     expect(model.merges!.length).toBe(ref.length);
     expect(model.merges).toEqual(ref);
+    // The saved file loads back to the same vocabulary: same ids, same content hash.
+    const file = join(tmp, 'small.json');
+    writeFileSync(file, toTokenizerJson(model));
+    const back = loadTokenizer(file);
+    const mem = new Tokenizer(model);
+    expect(back.hash).toBe(mem.hash);
+    for (const t of texts) expect(Array.from(back.encode(t))).toEqual(Array.from(mem.encode(t)));
   });
 
   it('word counts survive the count-file round trip, and pruning drops only rare words', () => {
