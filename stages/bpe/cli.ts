@@ -86,7 +86,7 @@ async function listInputs(inputs: string[]): Promise<string[]> {
   return files;
 }
 
-const SHARD_BYTES = 16 << 20;
+const SHARD_BYTES = 4 << 20;
 
 function makeShards(files: string[], sampleBytes: number): Shard[] {
   const sizes = files.map((f) => statSync(f).size);
