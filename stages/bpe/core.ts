@@ -192,7 +192,8 @@ export class PieceEncoder {
     return pos + n;
   }
 
-  private rc = new RangeCache(1 << 17);
+  /** 512k pieces (~25 MB with keys and ids): large enough that multilingual text rarely clears it. */
+  private rc = new RangeCache(1 << 19);
 
   /** Merge the bytes of s[start, end); the result is this.ids[0, return). */
   mergeRange(s: string, start: number, end: number): number {
