@@ -53,7 +53,7 @@ export function applySet(cfg: TrainConfig, assignment: string): void {
     o = o[k] as Record<string, unknown>;
   }
   const last = keys[keys.length - 1];
-  const optional = new Set(['nKvHead', 'ffnHidden', 'tieEmbeddings', 'bias', 'normEps', 'ropeTheta', 'docMask', 'minLr', 'decaySteps', 'peakFlops', 'valPath', 'eosId', 'threads']);
+  const optional = new Set(['nKvHead', 'ffnHidden', 'tieEmbeddings', 'bias', 'normEps', 'ropeTheta', 'docMask', 'minLr', 'decaySteps', 'peakFlops', 'valPath', 'valFraction', 'eosId', 'threads']);
   if (!(last in o) && !optional.has(last)) throw new Error(`--set ${assignment}: unknown config key "${keys.join('.')}"`);
   if (last in o && o[last] !== undefined && typeof o[last] !== typeof value) throw new Error(`--set ${assignment}: ${keys.join('.')} must be a ${typeof o[last]}`);
   o[last] = value;
@@ -122,20 +122,31 @@ export async function train(argv: string[]): Promise<void> {
   if (!cfg.model.vocabSize) cfg.model.vocabSize = info.vocabSize ?? 0;
   if (info.vocabSize && cfg.model.vocabSize < info.vocabSize) throw new Error(`model.vocabSize ${cfg.model.vocabSize} is smaller than the dataset's ${info.vocabSize}`);
   if (cfg.data.eosId === undefined && info.eos !== undefined) cfg.data.eosId = info.eos;
-  if (info.rowLen && info.rowLen - 1 > cfg.model.blockSize) throw new Error(`dataset rows hold ${info.rowLen} tokens: model.blockSize must be at least ${info.rowLen - 1}`);
+  // Rows longer than the model's context are cut into windows of blockSize+1 tokens (data.ts).
+  const windows = info.rowLen !== undefined && info.rowLen - 1 > cfg.model.blockSize;
+  // Without a separate validation dataset, a seeded share of the rows is held out (never trained on).
+  const valFraction = cfg.data.valPath ? 0 : (cfg.data.valFraction ?? 0.05);
   const model = resolveConfig(cfg.model);
 
   const backend = await selectBackend(values.backend);
   checkMemory(model, cfg.batchSize, backend);
   mkdirSync(outDir, { recursive: true });
   const open = async (trainState?: unknown, valState?: unknown) => {
-    const train: BatchSource = await loaderSource({ path: dataPath, batchSize: cfg.batchSize, seed: cfg.seed, eosId: cfg.data.eosId, state: trainState });
+    const blockSize = windows ? cfg.model.blockSize : undefined;
+    const split = (part: 'train' | 'val') => (valFraction > 0 ? { part, valFraction, seed: cfg.seed } : undefined);
+    const train: BatchSource = await loaderSource({ path: dataPath, batchSize: cfg.batchSize, seed: cfg.seed, eosId: cfg.data.eosId, state: trainState, blockSize, split: split('train') });
     const vp = cfg.data.valPath;
-    const val = vp ? await loaderSource({ path: resolve(vp), batchSize: cfg.batchSize, seed: cfg.seed + 1, eosId: cfg.data.eosId, state: valState }) : undefined;
+    const val = vp
+      ? await loaderSource({ path: resolve(vp), batchSize: cfg.batchSize, seed: cfg.seed + 1, eosId: cfg.data.eosId, state: valState, blockSize })
+      : valFraction > 0 && cfg.evalEvery > 0
+        ? await loaderSource({ path: dataPath, batchSize: cfg.batchSize, seed: cfg.seed + 1, eosId: cfg.data.eosId, state: valState, blockSize, split: split('val') })
+        : undefined;
     return { train, val };
   };
   let src = await open();
-  if (!src.val && cfg.evalEvery > 0) console.log('note: no validation set (--set data.valPath=<token dataset>); eval skipped');
+  if (windows) console.log(`note: dataset rows hold ${info.rowLen} tokens; training on windows of ${cfg.model.blockSize + 1}`);
+  if (!cfg.data.valPath && src.val) console.log(`note: validation = ${Math.round(valFraction * 100)}% of the rows, held out by a seeded hash of their sample ids`);
+  if (!src.val && cfg.evalEvery > 0) console.log('note: no validation set (--set data.valPath=<token dataset> or data.valFraction>0); eval skipped');
   const closeAll = async () => {
     await src.train.close?.();
     await src.val?.close?.();

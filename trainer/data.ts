@@ -100,16 +100,44 @@ export function maskPadding(inp: BatchInputs, numTokens: ArrayLike<number>): voi
   }
 }
 
+/** Which rows a source yields: every row, or a seeded hash split of rows into train / validation. */
+export interface SplitSpec {
+  part: 'train' | 'val';
+  /** Share of rows (by sample id) held out for validation. */
+  valFraction: number;
+  seed: number;
+}
+
+/** Stable split of a row: by a hash of its sample id, so train and val never share a row. */
+export function isValRow(sampleId: number, split: SplitSpec): boolean {
+  let h = Math.imul((sampleId % 4294967296) ^ Math.floor(sampleId / 4294967296) ^ split.seed, 0x9e3779b1) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0;
+  h = (h ^ (h >>> 13)) >>> 0;
+  return h / 4294967296 < split.valFraction;
+}
+
+/** Resume point of a windowed source: the loader state before the current row, and how many of its windows were used. */
+interface WindowState {
+  loader: unknown;
+  skip: number;
+}
+
 /**
  * The shard loader (datasets/loader.ts) as a BatchSource: endless epochs, full batches only,
  * document starts from the shards' doc_starts, padding masked out of the loss.
+ *
+ * Rows longer than the model's context are cut into windows of blockSize+1 tokens (sharing one
+ * token, as nanoGPT's x/y), and with `split` only the train or validation rows are used. The loader
+ * is then read one row at a time, so `state()` can name the exact row and window to resume from.
  */
-export async function loaderSource(opts: { path: string; batchSize: number; seed: number; eosId?: number; state?: unknown; rank?: number; worldSize?: number }): Promise<BatchSource & { rowLen: number }> {
+export async function loaderSource(opts: { path: string; batchSize: number; seed: number; eosId?: number; state?: unknown; rank?: number; worldSize?: number; blockSize?: number; split?: SplitSpec }): Promise<BatchSource & { rowLen: number }> {
   if (!existsSync(LOADER_MODULE)) throw new Error(`the shard loader (${LOADER_MODULE}) is not available in this checkout`);
   const mod = (await import(LOADER_MODULE)) as typeof import('../datasets/loader.ts');
+  const windowed = opts.split !== undefined || opts.blockSize !== undefined;
+  const st = windowed ? (opts.state as WindowState | undefined) : undefined;
   const loader = await mod.openLoader({
     path: opts.path,
-    batchSize: opts.batchSize,
+    batchSize: windowed ? 1 : opts.batchSize,
     seed: opts.seed,
     rank: opts.rank ?? 0,
     worldSize: opts.worldSize ?? 1,
@@ -119,21 +147,67 @@ export async function loaderSource(opts: { path: string; batchSize: number; seed
     // In-thread production: a batch costs microseconds next to a training step, and it keeps the
     // trainer independent of how a worker thread would load TypeScript.
     worker: false,
-    state: opts.state as import('../datasets/loader.ts').LoaderState | undefined,
+    state: (windowed ? st?.loader : opts.state) as import('../datasets/loader.ts').LoaderState | undefined,
   });
   const it = loader[Symbol.asyncIterator]();
   const L = loader.rowLen;
+  if (!windowed) {
+    return {
+      rowLen: L,
+      async next() {
+        const r = await it.next();
+        if (r.done) throw new Error(`loader for ${opts.path} ended`);
+        const b = r.value;
+        const inp = rowsToInputs(b.tokens, b.rows, b.rowLen, { docStarts: b.docStarts?.map((d) => Array.from(d)) });
+        maskPadding(inp, b.numTokens);
+        return inp;
+      },
+      state: () => loader.state(),
+      close: () => loader.close(),
+    };
+  }
+
+  const W = Math.min(L, (opts.blockSize ?? L - 1) + 1);
+  const perRow = Math.max(1, Math.floor((L - 1) / (W - 1)));
+  // The current row and its windows; `before` is the loader state before this row was read.
+  let row: { tokens: ArrayLike<number>; starts: number[]; numTokens: number; keep: boolean } | undefined;
+  // Snapshots: loader.state() may be a live view that moves on with the next read.
+  let before: unknown = st?.loader ?? structuredClone(loader.state());
+  let used = 0;
+  let pendingSkip = st?.skip ?? 0;
+  const nextRow = async () => {
+    before = structuredClone(loader.state());
+    const r = await it.next();
+    if (r.done) throw new Error(`loader for ${opts.path} ended`);
+    const b = r.value;
+    row = { tokens: b.tokens, starts: b.docStarts ? Array.from(b.docStarts[0]) : [], numTokens: b.numTokens[0], keep: !opts.split || isValRow(b.sampleIds[0], opts.split) === (opts.split.part === 'val') };
+    used = Math.min(pendingSkip, perRow);
+    pendingSkip = 0;
+  };
   return {
-    rowLen: L,
+    rowLen: W,
     async next() {
-      const r = await it.next();
-      if (r.done) throw new Error(`loader for ${opts.path} ended`);
-      const b = r.value;
-      const inp = rowsToInputs(b.tokens, b.rows, b.rowLen, { docStarts: b.docStarts?.map((d) => Array.from(d)) });
-      maskPadding(inp, b.numTokens);
+      const tokens = new Int32Array(opts.batchSize * W);
+      const docStarts: number[][] = [];
+      const numTokens: number[] = [];
+      for (let n = 0; n < opts.batchSize; ) {
+        while (!row || used >= perRow) await nextRow();
+        const w = used++;
+        if (!row!.keep) {
+          used = perRow;
+          continue;
+        }
+        const off = w * (W - 1);
+        for (let t = 0; t < W; t++) tokens[n * W + t] = off + t < L ? row!.tokens[off + t] : 0;
+        docStarts.push(row!.starts.filter((x) => x > off && x < off + W - 1).map((x) => x - off));
+        numTokens.push(Math.max(0, Math.min(W, row!.numTokens - off)));
+        n++;
+      }
+      const inp = rowsToInputs(tokens, opts.batchSize, W, { docStarts });
+      maskPadding(inp, numTokens);
       return inp;
     },
-    state: () => loader.state(),
+    state: (): WindowState => ({ loader: before, skip: used }),
     close: () => loader.close(),
   };
 }

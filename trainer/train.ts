@@ -40,7 +40,8 @@ export interface TrainConfig {
   /** Checkpoints kept on disk. */
   keepCheckpoints: number;
   /** Token dataset (tokenmill shards) and its validation split. */
-  data: { path: string; valPath?: string; eosId?: number };
+  /** valFraction: share of rows held out for validation when there is no valPath (default 0.05). */
+  data: { path: string; valPath?: string; valFraction?: number; eosId?: number };
   /** Data-parallel threads (each its own wasm instance; wasm itself runs on one core). Default 1. */
   threads?: number;
   /** Peak FLOP/s used for the MFU estimate (default: 270e9, fp32 matmul peak of this 2-core machine). */
