@@ -10,7 +10,7 @@
 //   --verify      check every shard's size and xxhash64 against the manifest
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readManifest, verifyShard, type Manifest } from './manifest.ts';
+import { readManifest, resolveTokenizerSpec, verifyShard, type Manifest } from './manifest.ts';
 import { ShardReader } from './shards.ts';
 import { ensureShard, fetchManifest, isUrl } from './fetch.ts';
 import { loadBpeTokenizer } from '../stages/pack/special.ts';
@@ -113,7 +113,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (a.row >= m.rows) throw new Error(`row ${a.row} is out of range: ${ds.where} has ${fmt(m.rows)} rows`);
-  const decode = await decoderFor(a.tokenizer ?? m.tokenizer);
+  const decode = await decoderFor(a.tokenizer ?? (isUrl(ds.where) ? m.tokenizer : resolveTokenizerSpec(m.tokenizer, ds.where)));
   let row = a.row;
   let shard = 0;
   while (row >= m.shards[shard].rows) row -= m.shards[shard++].rows;

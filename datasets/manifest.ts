@@ -1,8 +1,8 @@
 // manifest.json of a token dataset: the list of shards with row counts, byte sizes and xxhash64
 // checksums, plus the shards' common metadata. Written last (atomically) by the pack-manifest
 // phase; the loader verifies each shard against it before use.
-import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import xxhash from 'xxhash-wasm';
 import { ShardReader, type ShardMeta } from './shards.ts';
 
@@ -123,4 +123,18 @@ export async function verifyShard(path: string, entry: ShardEntry, sizeOnly = fa
   if (sizeOnly) return;
   const h = await fileXxhash64(path);
   if (h !== entry.xxhash64) throw new ShardVerifyError(`shard ${entry.file}: xxhash64 ${h} does not match manifest ${entry.xxhash64} (${path}; corrupt or replaced)`);
+}
+
+/**
+ * A manifest's tokenizer spec as something loadable: a path relative to the dataset's run directory
+ * (pack records `tokenizer/tokenizer.json` for a tokenizer trained in the same run) becomes absolute;
+ * names (gpt2, cl100k) and absolute paths are returned as they are.
+ */
+export function resolveTokenizerSpec(spec: string, datasetDir: string): string {
+  if (isAbsolute(spec) || /^https?:/.test(spec)) return spec;
+  for (const base of [dirname(datasetDir), datasetDir]) {
+    const p = resolve(base, spec);
+    if (existsSync(p)) return p;
+  }
+  return spec;
 }

@@ -62,9 +62,9 @@ export function applySet(cfg: TrainConfig, assignment: string): void {
 /** Dataset facts the trainer needs, from the token manifest (datasets/manifest.ts) when present. */
 async function datasetInfo(path: string): Promise<{ vocabSize?: number; eos?: number; tokenizer?: string; rowLen?: number }> {
   try {
-    const { readManifest } = await import('../datasets/manifest.ts');
+    const { readManifest, resolveTokenizerSpec } = await import('../datasets/manifest.ts');
     const m = readManifest(path);
-    return { vocabSize: m.vocabSize, eos: m.eos >= 0 ? m.eos : undefined, tokenizer: m.tokenizer, rowLen: m.rowLen };
+    return { vocabSize: m.vocabSize, eos: m.eos >= 0 ? m.eos : undefined, tokenizer: resolveTokenizerSpec(m.tokenizer, path), rowLen: m.rowLen };
   } catch (e) {
     if (!existsSync(path)) throw new Error(`dataset ${path} does not exist (build it with \`pnpm pipeline\`, or --set data.path=...)`);
     throw e;
