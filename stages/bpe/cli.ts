@@ -103,8 +103,7 @@ function makeShards(files: string[], sampleBytes: number): Shard[] {
 }
 
 /** Count words of all shards in `workers` threads; results in shard order. */
-async function countAll(shards: Shard[], pattern: string, maxWords: number, workers: number, onDone: (r: ShardResult, i: number) => void): Promise<ShardResult[]> {
-  const results: ShardResult[] = new Array(shards.length);
+async function countAll(shards: Shard[], pattern: string, maxWords: number, workers: number, onDone: (r: ShardResult, i: number) => void): Promise<void> {
   let next = 0;
   const n = Math.max(1, Math.min(workers, shards.length));
   await Promise.all(
@@ -126,7 +125,6 @@ async function countAll(shards: Shard[], pattern: string, maxWords: number, work
             return;
           }
           m.counts = Buffer.from(m.counts.buffer, m.counts.byteOffset, m.counts.byteLength);
-          results[m.index] = m;
           onDone(m, m.index);
           send();
         });
@@ -136,7 +134,6 @@ async function countAll(shards: Shard[], pattern: string, maxWords: number, work
       });
     }),
   );
-  return results;
 }
 
 async function train(flags: Map<string, string[]>): Promise<void> {
@@ -158,21 +155,22 @@ async function train(flags: Map<string, string[]>): Promise<void> {
   const t0 = Date.now();
   let done = 0;
   let chars = 0;
-  const results = await countAll(shards, pattern, maxWords, workers, (r) => {
-    done++;
-    chars += r.chars;
-    process.stderr.write(`\rcounting: ${done}/${shards.length} shards, ${(chars / 1e6).toFixed(1)} M chars, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  });
-  process.stderr.write('\n');
+  // Shard counts are merged as they arrive and dropped (sums do not depend on arrival order; only
+  // pruning of the merged table, past 4 × maxWords distinct words, could).
   const counter = new WordCounter(pattern, maxWords * 4);
   let pruned = 0;
   let errors = 0;
-  for (const r of results) {
+  await countAll(shards, pattern, maxWords, workers, (r) => {
+    done++;
+    chars += r.chars;
     const { entries, pruned: p } = decodeCounts(r.counts);
     counter.merge(entries);
     pruned += p;
     errors += r.errors;
-  }
+    r.counts = Buffer.alloc(0);
+    process.stderr.write(`\rcounting: ${done}/${shards.length} shards, ${(chars / 1e6).toFixed(1)} M chars, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  });
+  process.stderr.write('\n');
   if (errors) console.error(`warning: ${errors} JSONL lines without a string "text" were skipped`);
   console.error(`words: ${counter.counts.size.toLocaleString('en-US')} distinct${pruned + counter.pruned ? `, ${(pruned + counter.pruned).toLocaleString('en-US')} rare occurrences pruned` : ''}; learning ${vocabSize} tokens`);
   const t1 = Date.now();
