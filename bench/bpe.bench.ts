@@ -248,10 +248,52 @@ tok.save(process.argv[3]);
   report({ name: 'bpe-train', title: `BPE training: ${VOCAB} tokens on ${mb.toFixed(0)} MB, each tool in a child process`, rows, notes });
 }
 
+/** Encode the same text split over 1..cores worker threads (one Tokenizer per thread, as the tokenize stage). */
+async function benchScaling(c: Corpus): Promise<void> {
+  const { Worker } = await import('node:worker_threads');
+  const { availableParallelism } = await import('node:os');
+  const docsFile = join(DIR, 'encode-docs.json');
+  writeFileSync(docsFile, JSON.stringify(c.encodeText));
+  const mb = c.encodeText.reduce((n, t) => n + Buffer.byteLength(t), 0) / 1e6;
+  const workerFile = join(DIR, 'encode-worker.mjs');
+  writeFileSync(
+    workerFile,
+    `import { parentPort, workerData } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { register } from 'tsx/esm/api';
+register();
+const { loadTokenizer } = await import(${JSON.stringify(join(BENCH_DIR, '..', 'stages', 'bpe', 'index.ts'))});
+const tok = loadTokenizer('cl100k');
+const docs = JSON.parse(readFileSync(workerData.file, 'utf8')).filter((_, i) => i % workerData.n === workerData.k);
+parentPort.postMessage('ready');
+parentPort.once('message', () => {
+  let tokens = 0;
+  for (const d of docs) tokens += tok.encode(d).length;
+  parentPort.postMessage(tokens);
+});
+`,
+  );
+  const rows: Row[] = [];
+  const cores = availableParallelism();
+  let base = NaN;
+  for (let n = 1; n <= Math.max(2, cores); n++) {
+    const ws = Array.from({ length: n }, (_, k) => new Worker(workerFile, { workerData: { file: docsFile, n, k } }));
+    await Promise.all(ws.map((w) => new Promise((res) => w.once('message', res))));
+    const t0 = performance.now();
+    const counts = await Promise.all(ws.map((w) => new Promise<number>((res) => { w.once('message', res); w.postMessage('go'); })));
+    const wall = (performance.now() - t0) / 1000;
+    await Promise.all(ws.map((w) => w.terminate()));
+    if (n === 1) base = mb / wall;
+    rows.push({ workers: n, 'MB/s (wall)': mb / wall, speedup: mb / wall / base, tokens: counts.reduce((a, b) => a + b, 0) });
+  }
+  report({ name: 'bpe-encode-scaling', title: 'BPE encode (cl100k), worker threads, same text', rows, notes: [`${mb.toFixed(1)} MB; ${cores} cores shared with other jobs (cold caches: one pass per worker)`] });
+}
+
 export default async function main(): Promise<void> {
   const c = prepare();
   if (!c) return;
   if (process.env.BPE_SKIP_ENCODE !== '1') await benchEncode(c);
+  if (process.env.BPE_SKIP_SCALING !== '1') await benchScaling(c);
   if (process.env.BPE_SKIP_TRAIN !== '1') await benchTrain(c);
 }
 
