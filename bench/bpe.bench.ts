@@ -20,6 +20,7 @@ import { encode as gptO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { loadTokenizer } from '../stages/bpe/index.ts';
 import { stripHtmlWithMeta } from '../stages/html/strip.ts';
 import { BENCH_DIR, type Row, WORK_DIR, report, sharedPath } from './lib.ts';
+import { rng } from '../test/rng.ts';
 
 const DIR = join(WORK_DIR, 'bpe');
 const ENCODE_MB = Number(process.env.BPE_ENCODE_MB ?? 32);
@@ -27,16 +28,6 @@ const TRAIN_MB = Number(process.env.BPE_TRAIN_MB ?? 100);
 /** The npm `tokenizers` binding trains with BpeTrainer's defaults (vocab 30,000): everyone uses that size. */
 const VOCAB = 30000;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sourceDocs(): string[] {
   const docs: string[] = [];

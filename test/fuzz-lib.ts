@@ -1,14 +1,6 @@
 // Seeded input mutation for fuzz tests.
 
-/** mulberry32: small, fast, seedable. */
-export function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from './rng.ts';
 
 export function mutate(src: Buffer, r: () => number): Buffer {
   const b = Buffer.from(src);

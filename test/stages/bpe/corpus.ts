@@ -4,6 +4,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rng } from '../../rng.ts';
+export { rng };
 
 // Not test/shared.ts: this module is also imported by the benchmark, outside vitest.
 const shared = (rel: string) => join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', rel);
@@ -28,17 +30,6 @@ export function htmlTexts(): string[] {
     .map((f) => gunzipSync(readFileSync(`${dir}/${f}`)).toString('utf8'));
 }
 
-/** Deterministic pseudo-random generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Edge cases: whitespace runs, emoji sequences, combining marks, digits, contractions, long runs. */
 export function edgeCases(): string[] {

@@ -1,18 +1,9 @@
 // Generated document pairs with a known word 5-gram Jaccard similarity, shared by tests and bench.
 import { words } from '../../../stages/text/words.ts';
 import { simplify } from '../../../stages/dedup/normalize.ts';
+import { rng } from '../../rng.ts';
+export { rng };
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SYL = ['ka', 'lo', 'mi', 'ren', 'to', 'sa', 'vi', 'nu', 'pe', 'dor', 'el', 'qua', 'zi', 'bo', 'fen', 'gu', 'ha', 'ir', 'jo', 'wy'];
 
