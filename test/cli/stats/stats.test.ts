@@ -29,12 +29,12 @@ const stageOf = (s: RunStats, name: string): StageStats => {
 };
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-async function writtenDocs(run: string): Promise<Array<{ id: string; text: string }>> {
-  const out: Array<{ id: string; text: string }> = [];
+async function writtenDocs(run: string): Promise<Array<{ id: string; text: string; url?: string }>> {
+  const out: Array<{ id: string; text: string; url?: string }> = [];
   for (const f of readdirSync(join(run, 'docs')).sort()) {
     const buf = readFileSync(join(run, 'docs', f));
     const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-    out.push(...((await parquetReadObjects({ file: ab, compressors })) as Array<{ id: string; text: string }>));
+    out.push(...((await parquetReadObjects({ file: ab, compressors })) as Array<{ id: string; text: string; url?: string }>));
   }
   return out;
 }
@@ -133,8 +133,14 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
       expect(written.has(d.id)).toBe(false);
       expect(Object.keys(stageOf(statsA, d.stage).dropped)).toContain(d.reason);
     }
-    // Domains from the pipeline's `domain:<host>` counters.
-    expect(s.domains[0]).toEqual({ domain: 'udhr.example', docs: stageOf(statsA, 'domains').counters['domain:udhr.example'] });
+    // Domains: the runtime's bounded top-k of written documents (exact here: fewer hosts than k).
+    const hosts = new Map<string, number>();
+    for (const d of await writtenDocs(runA)) {
+      const h = new URL(String(d.url)).hostname.replace(/^www\./, '');
+      hosts.set(h, (hosts.get(h) ?? 0) + 1);
+    }
+    const top = [...hosts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+    expect(s.domains[0]).toEqual({ domain: top[0], docs: top[1] });
   });
 
   it('top domains from a bounded top-k (topk.domain) when the runtime records one', () => {
@@ -223,7 +229,7 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
 
   it('token shards: tokens per shard, padding and tokenizer config from the real manifest and pack counters', () => {
     const manifest = JSON.parse(readFileSync(join(runA, 'tokens', 'manifest.json'), 'utf8')) as {
-      seqLen: number; rowLen: number; vocabSize: number; tokenizer: string; rows: number; shards: Array<{ file: string; rows: number; bytes: number }>;
+      seqLen: number; rowLen: number; vocabSize: number; tokenizer: string; tokenizerHash?: string; rows: number; shards: Array<{ file: string; rows: number; bytes: number }>;
     };
     const packSt = stageOf(statsA, 'pack');
     const s = statsJson([runA]) as Summary;
@@ -239,7 +245,7 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
     expect(s.totals.tokenSlots).toBe(slots);
 
     const t = tokenmill(['stats', runA]);
-    expect(t.stdout).toContain(`tokenizer ${manifest.tokenizer} · seqLen ${manifest.seqLen} · vocab ${fmt(manifest.vocabSize)}`);
+    expect(t.stdout).toContain(`tokenizer ${manifest.tokenizer}${manifest.tokenizerHash ? ` (hash ${manifest.tokenizerHash})` : ''} · seqLen ${manifest.seqLen} · vocab ${fmt(manifest.vocabSize)}`);
     for (const x of manifest.shards) expect(t.stdout).toMatch(new RegExp(`${x.file.replace('.', '\\.')}\\s+${fmt(x.rows)}\\s+${fmt(x.rows * manifest.rowLen)}\\s`));
     expect(t.stdout).toContain(`padding ${((100 * packSt.counters.pad_tokens) / slots).toFixed(2)}% (${fmt(packSt.counters.pad_tokens)} of ${fmt(slots)} token slots)`);
     // A dataset folder on its own (manifest only) is accepted too.
