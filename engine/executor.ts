@@ -142,7 +142,7 @@ function inputBytes(plan: Plan, ranks: number[]): number | undefined {
   for (const r of ranks) {
     for (let i = r; i < plan.inputs.length; i += plan.tasks) {
       const f = plan.inputs[i];
-      if (isUrl(f) || f === '-') return undefined;
+      if (isUrl(f)) return undefined;
       total += statSync(f).size;
     }
   }

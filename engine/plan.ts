@@ -188,7 +188,7 @@ export async function resolveInputs(p: Pipeline, cwd = process.cwd()): Promise<s
   if (p.input.crawl) return resolveCrawl(p.input.crawl, p.input.files, p.input.baseUrl ?? DEFAULT_CC_BASE);
   const out: string[] = [];
   for (const pat of p.input.paths) {
-    if (isUrl(pat) || pat === '-') {
+    if (isUrl(pat)) {
       out.push(pat);
       continue;
     }
