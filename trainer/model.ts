@@ -483,9 +483,22 @@ export function positionsAndMask(c: ResolvedConfig, b: BatchInputs): { pos: Int3
 }
 
 /** Final hidden states [B·T, d] of the whole stack. */
+/** Pre-norm Q, K, V projections of layer `pre`, with RoPE applied when the model uses it. */
+function qkv(c: ResolvedConfig, p: Params, pre: string, x: tf.Tensor2D, rt: { cos: tf.Tensor2D; sin: tf.Tensor2D } | null): { q: tf.Tensor2D; k: tf.Tensor2D; v: tf.Tensor2D } {
+  const a = norm(c, p, `${pre}.ln1`, x);
+  let q = linear(p, `${pre}.attn.q`, a);
+  let k = linear(p, `${pre}.attn.k`, a);
+  const v = linear(p, `${pre}.attn.v`, a);
+  if (rt) {
+    q = rope(q, c.nHead, c.headDim, rt.cos, rt.sin);
+    k = rope(k, c.nKvHead, c.headDim, rt.cos, rt.sin);
+  }
+  return { q, k, v };
+}
+
 export function hidden(c: ResolvedConfig, p: Params, b: BatchInputs): tf.Tensor2D {
   const { B, T } = b;
-  const N = B * T, H = c.nHead, KVH = c.nKvHead, hd = c.headDim;
+  const H = c.nHead, KVH = c.nKvHead;
   if (T > c.blockSize) throw new Error(`sequence length ${T} exceeds blockSize ${c.blockSize}`);
   const { pos, mask: maskData, maskRows } = positionsAndMask(c, b);
   const ids = tf.tensor1d(b.ids, 'int32');
@@ -496,14 +509,7 @@ export function hidden(c: ResolvedConfig, p: Params, b: BatchInputs): tf.Tensor2
   else rt = ropeTables(c, pos);
   for (let l = 0; l < c.nLayer; l++) {
     const pre = `h.${l}`;
-    const a = norm(c, p, `${pre}.ln1`, x);
-    let q = linear(p, `${pre}.attn.q`, a);
-    let k = linear(p, `${pre}.attn.k`, a);
-    const v = linear(p, `${pre}.attn.v`, a);
-    if (rt) {
-      q = rope(q, H, hd, rt.cos, rt.sin);
-      k = rope(k, KVH, hd, rt.cos, rt.sin);
-    }
+    const { q, k, v } = qkv(c, p, pre, x, rt);
     const o = attention(q, k, v, mask, B, T, H, KVH);
     x = tf.add(x, linear(p, `${pre}.attn.o`, o));
     x = tf.add(x, mlp(c, p, pre, norm(c, p, `${pre}.ln2`, x)));
@@ -572,14 +578,7 @@ export function forwardCached(c: ResolvedConfig, p: Params, ids: number[][], cac
     const heads = (t: tf.Tensor2D, n: number) => tf.reshape(tf.transpose(tf.reshape(t, [nb, tn, n, hd]), [0, 2, 1, 3]), [nb * n, tn, hd]) as tf.Tensor3D;
     for (let l = 0; l < c.nLayer; l++) {
       const pre = `h.${l}`;
-      const a = norm(c, p, `${pre}.ln1`, x);
-      let q = linear(p, `${pre}.attn.q`, a);
-      let k = linear(p, `${pre}.attn.k`, a);
-      const v = linear(p, `${pre}.attn.v`, a);
-      if (rt) {
-        q = rope(q, H, hd, rt.cos, rt.sin);
-        k = rope(k, KVH, hd, rt.cos, rt.sin);
-      }
+      const { q, k, v } = qkv(c, p, pre, x, rt);
       const pk = cache.k[l], pv = cache.v[l];
       const kk = pk ? tf.concat([pk, heads(k, KVH)], 1) : heads(k, KVH);
       const vv = pv ? tf.concat([pv, heads(v, KVH)], 1) : heads(v, KVH);
