@@ -74,10 +74,12 @@ start_munge() {
   chown munge:munge /run/munge /var/lib/munge /var/log/munge 2>/dev/null || true
   chmod 0755 /run/munge
   if [ -S /run/munge/munge.socket.2 ] && munge -n >/dev/null 2>&1; then return; fi
+  # munged drops to the munge user: its PID file goes in a folder that user can write.
   if id munge >/dev/null 2>&1; then
-    su -s /bin/sh munge -c "/usr/sbin/munged --pid-file=$DIR/munged.pid" 2>/dev/null || /usr/sbin/munged --force --pid-file="$DIR/munged.pid"
+    chown munge:munge "$DIR/munge"
+    su -s /bin/sh munge -c "/usr/sbin/munged --pid-file=$DIR/munge/munged.pid" 2>/dev/null || /usr/sbin/munged --force --pid-file="$DIR/munge/munged.pid"
   else
-    /usr/sbin/munged --force --pid-file="$DIR/munged.pid"
+    /usr/sbin/munged --force --pid-file="$DIR/munge/munged.pid"
   fi
   for _ in $(seq 50); do munge -n >/dev/null 2>&1 && return; sleep 0.1; done
   echo "slurm-local: munged did not start" >&2; exit 1
@@ -102,10 +104,10 @@ start() {
 }
 
 stop() {
-  for p in slurmd slurmctld munged; do
-    if [ -f "$DIR/$p.pid" ]; then
-      kill "$(cat "$DIR/$p.pid")" 2>/dev/null || true
-      rm -f "$DIR/$p.pid"
+  for f in "$DIR/slurmd.pid" "$DIR/slurmctld.pid" "$DIR/munge/munged.pid"; do
+    if [ -f "$f" ]; then
+      kill "$(cat "$f")" 2>/dev/null || true
+      rm -f "$f"
     fi
   done
   echo "slurm-local: stopped"
