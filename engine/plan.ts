@@ -143,9 +143,11 @@ export function cutPhases(steps: PipelineStep[], docTasks: number): PhasePlan[] 
     if (!Number.isInteger(tasks) || tasks < 1) throw new PipelineConfigError(`phase "${s.name}": tasks() returned ${tasks}`);
     phases.push({ index: phases.length, name: `${String(phases.length).padStart(2, '0')}-${s.name}`, kind: 'global', tasks, steps: [i] });
   });
-  // There is always a final doc phase: it writes the pipeline's output documents.
-  flushDocs(true);
-  phases[phases.length - 1].output = 'final';
+  // The last doc phase writes the pipeline's output documents. Global steps at the end (a shard
+  // manifest, BPE merges) do not change documents, so no extra pass is added just to write them.
+  if (current.length || !phases.some((p) => p.kind === 'docs')) flushDocs(true);
+  const last = phases.filter((p) => p.kind === 'docs').at(-1)!;
+  last.output = 'final';
   return phases;
 }
 

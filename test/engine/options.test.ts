@@ -29,6 +29,14 @@ describe('stage options', () => {
     ]);
     expect(phases[3].output).toBe('final');
     expect(() => cutPhases([g('bad', 0)], 2)).toThrow(PipelineConfigError);
+    // Trailing global steps do not add a document pass: the last doc phase writes the output.
+    const tail = cutPhases([s('a'), g('merge', 2), s('b'), g('manifest', 1)], 3);
+    expect(tail.map((p) => [p.name, p.output ?? null])).toEqual([
+      ['00-docs', 'intermediate'],
+      ['01-merge', null],
+      ['02-docs', 'final'],
+      ['03-manifest', null],
+    ]);
   });
 });
 
