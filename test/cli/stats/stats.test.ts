@@ -28,6 +28,8 @@ const stageOf = (s: RunStats, name: string): StageStats => {
   return x.st;
 };
 const fmt = (n: number) => n.toLocaleString('en-US');
+/** The phase that writes the output documents: the last one with a `write` stage (global phases may follow it). */
+const finalDocPhase = <P extends { stages: Array<{ name: string }> }>(phases: P[]): P => phases.filter((p) => p.stages.some((x) => x.name === 'write')).at(-1)!;
 
 async function writtenDocs(run: string): Promise<Array<{ id: string; text: string; url?: string }>> {
   const out: Array<{ id: string; text: string; url?: string }> = [];
@@ -72,7 +74,7 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
     });
     // Read = what the first phase's reader yielded; kept = what the last phase wrote.
     const first = statsA.phases[0].stages[0];
-    const lastPhase = statsA.phases[statsA.phases.length - 1];
+    const lastPhase = finalDocPhase(statsA.phases);
     const write = lastPhase.stages[lastPhase.stages.length - 1];
     expect(first.name).toBe('read');
     expect(write.name).toBe('write');
@@ -152,7 +154,7 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
     const t = emptyTopK(4);
     for (const [k, v] of Object.entries(counters)) if (k.startsWith('domain:')) topkAdd(t, k.slice(7), v);
     for (const k of Object.keys(counters)) if (k.startsWith('domain:')) delete counters[k];
-    const last = st.phases[st.phases.length - 1];
+    const last = finalDocPhase(st.phases);
     (last.stages[last.stages.length - 1] as StageStats & { topk?: unknown }).topk = { domain: t };
     writeFileSync(join(copy, 'stats.json'), JSON.stringify(st));
     const s = statsJson([copy]) as Summary;
@@ -214,8 +216,8 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
     expect(noManifest.notes.join('\n')).toMatch(/no tokens\/manifest\.json/);
     expect(noManifest.shards).toEqual([]);
     expect(noManifest.padding).toEqual(full.padding); // the pack stage's counters are still there
-    // An interrupted run: one task of the last phase has no completion marker.
-    const last = statsA.phases[statsA.phases.length - 1].name;
+    // An interrupted run: one task of the final document phase has no completion marker.
+    const last = finalDocPhase(statsA.phases).name;
     rmSync(join(copy, 'phases', last, 'completions', '00001'));
     const p = statsJson([copy]) as Summary;
     expect(p.notes.join('\n')).toMatch(new RegExp(`phase ${last}: 1/2 tasks done`));
@@ -313,8 +315,8 @@ describeShared('tokenmill stats on a real run', SAMPLE_SHARED, () => {
           );
           expect(cells).toEqual(allStages(runs[i]).map(({ phase, st }) => ({ phase, stage: st.name, docsIn: fmt(st.docsIn), docsOut: fmt(st.docsOut), charsOut: fmt(st.charsOut), reasons: Object.entries(st.dropped).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)) })));
           const kept = await page.$eval(`.col[data-run="${i}"] [data-total=docsKept]`, (e) => e.textContent);
-          const ph = runs[i].phases;
-          expect(kept).toBe(fmt(ph[ph.length - 1].stages[ph[ph.length - 1].stages.length - 1].docsOut));
+          const ph = finalDocPhase(runs[i].phases);
+          expect(kept).toBe(fmt(ph.stages[ph.stages.length - 1].docsOut));
         }
 
         // The charts' marks carry the same numbers: language bars = lang: counters (first run).
