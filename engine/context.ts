@@ -17,6 +17,18 @@ export const consoleLogger: Logger = {
   warn: (m) => console.error(`warning: ${m}`),
 };
 
+/** Rename every registered [temp, final] output into place (a temp deleted on purpose is skipped). */
+export function commitOutputs(pending: Array<[string, string]>): void {
+  for (const [tmp, final] of pending.splice(0)) {
+    if (existsSync(tmp)) renameSync(tmp, final);
+  }
+}
+
+/** Remove every registered temp output (the task failed). */
+export function abortOutputs(pending: Array<[string, string]>): void {
+  for (const [tmp] of pending.splice(0)) rmSync(tmp, { force: true, recursive: true });
+}
+
 export interface OwnedTaskContext extends TaskContext {
   /** Stats of this context's stage. */
   readonly stageStats: StageStats;
@@ -63,13 +75,7 @@ export function makeTaskContext(o: ContextOptions): OwnedTaskContext {
     path(relPath: string): string {
       return join(runDir, relPath);
     },
-    commit() {
-      for (const [tmp, final] of pending.splice(0)) {
-        if (existsSync(tmp)) renameSync(tmp, final);
-      }
-    },
-    abort() {
-      for (const [tmp] of pending.splice(0)) rmSync(tmp, { force: true, recursive: true });
-    },
+    commit: () => commitOutputs(pending),
+    abort: () => abortOutputs(pending),
   };
 }

@@ -65,11 +65,10 @@ export async function executePlan(plan: Plan, built: BuiltPipeline, o: RunOption
       const totalBytes = phase.index === 0 && phase.kind === 'docs' ? inputBytes(plan, pending) : undefined;
       progress.startPhase(phase.name, phase.tasks, phase.tasks - pending.length, totalBytes);
       if (!pending.length) continue;
-      const workers = Math.min(plan.workers, pending.length);
       const failures: string[] = [];
       const runOne = async (rank: number) => {
         try {
-          if (workers === 0 || plan.workers === 0) {
+          if (plan.workers === 0) {
             await runTask(plan, built, phase.index, rank, {
               progress: progress.counters(),
               echoWarnings: false,
@@ -97,8 +96,8 @@ export async function executePlan(plan: Plan, built: BuiltPipeline, o: RunOption
           progress.taskFailed();
         }
       };
-      if (plan.workers === 0) for (const r of pending) await runOne(r);
-      else await runWithConcurrency(pending, workers, runOne);
+      // workers 0 runs tasks one after the other in this thread.
+      await runWithConcurrency(pending, Math.max(1, Math.min(plan.workers, pending.length)), runOne);
       progress.endPhase();
       if (failures.length) {
         throw new TaskFailedError(`phase ${phase.name}: ${failures.length} task(s) failed; rerun to retry only those:\n  ${failures.join('\n  ')}`);

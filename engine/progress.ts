@@ -25,6 +25,15 @@ export function fmtDuration(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** Progress counters over a SharedArrayBuffer of two BigInt64 slots [docs, bytes]: one per run, shared by every worker. */
+export function sharedCounters(shared: SharedArrayBuffer): Progress {
+  const c = new BigInt64Array(shared);
+  return {
+    docs: (n) => void Atomics.add(c, 0, BigInt(n)),
+    bytes: (n) => void Atomics.add(c, 1, BigInt(n)),
+  };
+}
+
 export function createProgress(mode: ProgressMode, plan: Plan): RunProgress {
   const shared = new SharedArrayBuffer(16);
   const c = new BigInt64Array(shared);
@@ -61,10 +70,7 @@ export function createProgress(mode: ProgressMode, plan: Plan): RunProgress {
 
   return {
     shared,
-    counters: () => ({
-      docs: (n) => void Atomics.add(c, 0, BigInt(n)),
-      bytes: (n) => void Atomics.add(c, 1, BigInt(n)),
-    }),
+    counters: () => sharedCounters(shared),
     startPhase(name, n, alreadyDone, bytes) {
       phase = name;
       tasks = n;

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import type { Doc, DocProcessor, DocSink, Logger, PipelineStep, Stage, StageStats, TaskStats } from './types.ts';
 import type { BuiltPipeline, Plan } from './plan.ts';
 import { completionPath, intermediatePath, logPath, pad5, statsPath } from './plan.ts';
-import { makeTaskContext, tempName, type OwnedTaskContext } from './context.ts';
+import { abortOutputs, commitOutputs, makeTaskContext, tempName, type OwnedTaskContext } from './context.ts';
 import { emptyStageStats, emptyHistogram, hash32, observe, pushSample, sampleOf, sinkFor, wouldSample } from './stats.ts';
 import { readerFor } from './readers/index.ts';
 import { emptyTopK, topkAdd } from './topk.ts';
@@ -98,7 +98,7 @@ export async function runTask(plan: Plan, built: BuiltPipeline, phaseIndex: numb
     }
     // Commit: side outputs and the main output (all registered in `pending`) go into place,
     // then the stats, then the marker — the marker is the only proof a task finished.
-    makeTaskContext({ runDir: plan.runDir, pending }).commit();
+    commitOutputs(pending);
     const finished = new Date();
     const taskStats: TaskStats = {
       phase: phase.name,
@@ -114,7 +114,7 @@ export async function runTask(plan: Plan, built: BuiltPipeline, phaseIndex: numb
     log.info(`task done in ${taskStats.wallMs} ms`);
     return taskStats;
   } catch (e) {
-    makeTaskContext({ runDir: plan.runDir, pending }).abort();
+    abortOutputs(pending);
     log.warn(`task failed: ${(e as Error).stack ?? e}`);
     throw e;
   }

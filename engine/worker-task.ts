@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { TaskStats } from './types.ts';
 import { applyOverrides, buildSteps, loadPipeline, type BuiltPipeline, type Plan } from './plan.ts';
 import { runTask } from './runtime.ts';
+import { sharedCounters } from './progress.ts';
 
 export interface WorkerTask {
   runDir: string;
@@ -25,12 +26,8 @@ export async function runTaskInWorker(t: WorkerTask): Promise<TaskStats> {
     entry = { plan, built };
     cache.set(t.runDir, entry);
   }
-  const c = t.counters ? new BigInt64Array(t.counters) : undefined;
   return runTask(entry.plan, entry.built, t.phaseIndex, t.rank, {
     crashAfterDocs: t.crashAfterDocs,
-    progress: c && {
-      docs: (n) => void Atomics.add(c, 0, BigInt(n)),
-      bytes: (n) => void Atomics.add(c, 1, BigInt(n)),
-    },
+    progress: t.counters && sharedCounters(t.counters),
   });
 }
