@@ -4,17 +4,21 @@
 //                   [--min-frequency 2] [--max-words 4000000]
 //       Inputs: .txt/.md (plain text), .jsonl[.gz] ({"text": …} per line), .parquet, .warc[.gz];
 //       a folder is searched recursively. Writes tok/tokenizer.json (HF), tok/tokenizer.tiktoken,
-//       tok/tokenizer_config.json. Word counting runs in worker threads over ~16 MB shards.
+//       tok/tokenizer_config.json. Words are counted over 4 MB shards: in this thread below 256 MB of
+//       input (a worker thread costs ~35 MB and ~0.5 s to start), else in one worker thread per core
+//       (--workers N overrides; 0 = this thread).
 //   tokenizer encode --tokenizer <gpt2|cl100k|path> [--allow-special] < text   → JSON array of ids
 //   tokenizer decode --tokenizer <gpt2|cl100k|path> < ids.json                  → text
 //   tokenizer info   --tokenizer <spec>                                         → vocab size, specials, hash
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { glob } from 'tinyglobby';
-import { decodeCounts, WordCounter } from './counts.ts';
-import type { Shard, ShardResult } from './count-shard.ts';
+import { WordCounter } from './counts.ts';
+import { countShardInto, type Shard, type ShardResult } from './count-shard.ts';
 import { compilePattern } from './patterns.ts';
 import { writeTokenizerFiles } from './stages.ts';
 import { loadTokenizer } from './tokenizer.ts';
@@ -87,6 +91,8 @@ async function listInputs(inputs: string[]): Promise<string[]> {
 }
 
 const SHARD_BYTES = 4 << 20;
+/** Input size below which words are counted in the main thread (see the header). */
+const INLINE_BELOW = 256e6;
 
 function makeShards(files: string[], sampleBytes: number): Shard[] {
   const sizes = files.map((f) => statSync(f).size);
@@ -136,6 +142,21 @@ async function countAll(shards: Shard[], pattern: string, maxWords: number, work
   );
 }
 
+/**
+ * A full GC between phases: the previous phase's typed arrays (shard text, pair tables: tens of MB)
+ * are garbage by then but, promoted to the old generation, would live on into the next phase and
+ * add to its peak RSS. The CLI runs the phases once each, so the few ms are well spent.
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** With TOKENMILL_BPE_MEM=1: the peak RSS so far, after each phase (for the benchmark's notes). */
+const peak = (phase: string) => {
+  if (process.env.TOKENMILL_BPE_MEM === '1') console.error(`peak RSS after ${phase}: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+};
+
 async function train(flags: Map<string, string[]>): Promise<void> {
   const inputs = flags.get('input') ?? [];
   if (inputs.length === 0) throw new UsageError(`missing --input\n${USAGE}`);
@@ -146,35 +167,49 @@ async function train(flags: Map<string, string[]>): Promise<void> {
   const specials = one(flags, 'specials', '<|endoftext|>').split(',').filter(Boolean);
   const sampleBytes = num(flags, 'sample-bytes', 0);
   const maxWords = num(flags, 'max-words', 4_000_000);
-  const workers = num(flags, 'workers', availableParallelism());
+  const workersFlag = flags.has('workers') ? num(flags, 'workers', 0) : undefined;
   const minFrequency = num(flags, 'min-frequency', 2);
   if (!Number.isInteger(vocabSize) || vocabSize < 256 + specials.length) throw new UsageError(`--vocab-size must be an integer >= ${256 + specials.length}`);
 
   const files = await listInputs(inputs);
   const shards = makeShards(files, sampleBytes);
+  const inputBytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  const counted = sampleBytes > 0 ? Math.min(sampleBytes, inputBytes) : inputBytes;
+  const workers = workersFlag ?? (counted < INLINE_BELOW || availableParallelism() < 2 ? 0 : availableParallelism());
   const t0 = Date.now();
   let done = 0;
   let chars = 0;
   // Shard counts are merged as they arrive and dropped (sums do not depend on arrival order; only
   // pruning of the merged table, past 4 × maxWords distinct words, could).
   const counter = new WordCounter(pattern, maxWords * 4);
-  let pruned = 0;
   let errors = 0;
-  await countAll(shards, pattern, maxWords, workers, (r) => {
-    done++;
-    chars += r.chars;
-    const { entries, pruned: p } = decodeCounts(r.counts);
-    counter.merge(entries);
-    pruned += p;
-    errors += r.errors;
-    r.counts = Buffer.alloc(0);
-    process.stderr.write(`\rcounting: ${done}/${shards.length} shards, ${(chars / 1e6).toFixed(1)} M chars, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  });
+  const progress = () => process.stderr.write(`\rcounting: ${done}/${shards.length} shards, ${(chars / 1e6).toFixed(1)} M chars, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (workers === 0) {
+    // Inline: one thread, one table, no per-thread heaps.
+    for (const shard of shards) {
+      const before = counter.chars;
+      errors += (await countShardInto(counter, shard)).errors;
+      done++;
+      chars += counter.chars - before;
+      progress();
+    }
+  } else {
+    await countAll(shards, pattern, maxWords, workers, (r) => {
+      done++;
+      chars += r.chars;
+      counter.addCounts(r.counts);
+      errors += r.errors;
+      r.counts = Buffer.alloc(0);
+      progress();
+    });
+  }
   process.stderr.write('\n');
   if (errors) console.error(`warning: ${errors} JSONL lines without a string "text" were skipped`);
-  console.error(`words: ${counter.counts.size.toLocaleString('en-US')} distinct${pruned + counter.pruned ? `, ${(pruned + counter.pruned).toLocaleString('en-US')} rare occurrences pruned` : ''}; learning ${vocabSize} tokens`);
+  console.error(`words: ${counter.size.toLocaleString('en-US')} distinct${counter.pruned ? `, ${counter.pruned.toLocaleString('en-US')} rare occurrences pruned` : ''}; learning ${vocabSize} tokens`);
+  peak('counted');
+  collectGarbage();
   const t1 = Date.now();
-  const model = trainBpe(counter.counts, {
+  const model = trainBpe(counter.table, {
     vocabSize,
     pattern,
     specials,
@@ -186,7 +221,10 @@ async function train(flags: Map<string, string[]>): Promise<void> {
   const tmp = `${out}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
+  peak('merged');
+  collectGarbage();
   writeTokenizerFiles(model, (name) => join(tmp, name));
+  peak('written');
   mkdirSync(out, { recursive: true });
   for (const f of ['tokenizer.json', 'tokenizer.tiktoken', 'tokenizer_config.json']) renameSync(join(tmp, f), join(out, f));
   rmSync(tmp, { recursive: true, force: true });

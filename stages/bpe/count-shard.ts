@@ -3,7 +3,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { WordCounter, encodeCounts } from './counts.ts';
+import { WordCounter } from './counts.ts';
 
 export interface Shard {
   path: string;
@@ -61,13 +61,15 @@ export interface ShardResult {
   errors: number;
 }
 
-export async function countShard(shard: Shard, pattern: string, maxWords: number): Promise<ShardResult> {
-  const counter = new WordCounter(pattern, maxWords);
+/** Count one shard into counter (a worker's own, or the main thread's when counting inline). */
+export async function countShardInto(counter: WordCounter, shard: Shard): Promise<{ docs: number; errors: number }> {
+  const start = counter.chars;
   const name = shard.path.toLowerCase();
   let docs = 0;
   let errors = 0;
+  const budget = start + shard.budget;
   const add = (text: string) => {
-    if (counter.chars >= shard.budget) return;
+    if (counter.chars >= budget) return;
     counter.add(text);
     docs++;
   };
@@ -78,7 +80,7 @@ export async function countShard(shard: Shard, pattern: string, maxWords: number
     const text = buf.toString('utf8');
     if (isText) {
       // Count in ~1 MB pieces cut after a newline (pre-tokens do not cross lines except newline runs).
-      for (let at = 0; at < text.length && counter.chars < shard.budget; ) {
+      for (let at = 0; at < text.length && counter.chars < budget; ) {
         let cut = Math.min(text.length, at + (1 << 20));
         if (cut < text.length) {
           const nl = text.indexOf('\n', cut);
@@ -99,7 +101,7 @@ export async function countShard(shard: Shard, pattern: string, maxWords: number
         } catch {
           errors++;
         }
-        if (counter.chars >= shard.budget) break;
+        if (counter.chars >= budget) break;
       }
     }
   } else {
@@ -109,8 +111,14 @@ export async function countShard(shard: Shard, pattern: string, maxWords: number
     const quiet = { info() {}, warn() {} };
     for await (const doc of reader.read(shard.path, { stats: { count: () => {}, observe: () => {} }, log: quiet })) {
       add(doc.text);
-      if (counter.chars >= shard.budget) break;
+      if (counter.chars >= budget) break;
     }
   }
-  return { counts: encodeCounts(counter.counts, counter.pruned), docs, chars: counter.chars, errors };
+  return { docs, errors };
+}
+
+export async function countShard(shard: Shard, pattern: string, maxWords: number): Promise<ShardResult> {
+  const counter = new WordCounter(pattern, maxWords);
+  const r = await countShardInto(counter, shard);
+  return { counts: counter.encode(), chars: counter.chars, ...r };
 }

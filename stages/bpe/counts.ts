@@ -5,15 +5,17 @@
 // maxWords remain). Dropped counts are lost, so rare words are under-counted (as in lossy counting);
 // frequent words, which decide the merges, are exact unless they first appear after many prunes.
 // `pruned` reports how many word occurrences were dropped, so the loss is visible in the stats.
+// Words live in a WordTable (typed arrays, ~30 bytes + 2 per code unit each): 4M words ≈ 170 MB.
 import { readFileSync } from 'node:fs';
 import { compilePattern } from './patterns.ts';
-import { scannerFor } from './tokenizer.ts';
+import { scannerFor } from './scanner.ts';
+import { HASH_START, hashStep, WordTable } from './word-table.ts';
 
 export class WordCounter {
-  readonly counts = new Map<string, number>();
+  table = new WordTable();
   /** Occurrences dropped by pruning. */
   pruned = 0;
-  /** Word occurrences and bytes (UTF-16 units) counted. */
+  /** Word occurrences and characters (UTF-16 units) counted. */
   words = 0;
   chars = 0;
   private re: RegExp;
@@ -27,102 +29,113 @@ export class WordCounter {
     this.scan = scannerFor(pattern);
   }
 
+  /** Distinct words held. */
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** Count of one word (0 if absent or pruned). */
+  get(word: string): number {
+    return this.table.get(word);
+  }
+
   /** Count the pre-tokens of text. */
   add(text: string): void {
-    const re = this.re;
-    const counts = this.counts;
+    const table = this.table;
     let n = 0;
     const scan = this.scan;
     if (scan) {
+      let sc = table.scratch;
       for (let i = 0; i < text.length; ) {
         const e = scan(text, i);
-        const w = text.slice(i, e);
-        counts.set(w, (counts.get(w) ?? 0) + 1);
+        const len = e - i;
+        if (len > sc.length) sc = table.reserve(len);
+        // Hash while copying into the table's scratch: no substring is made.
+        let h = HASH_START;
+        for (let k = 0; k < len; k++) {
+          const u = text.charCodeAt(i + k);
+          sc[k] = u;
+          h = hashStep(h, u);
+        }
+        table.add(len, h, 1);
         n++;
         i = e;
       }
-      this.words += n;
-      this.chars += text.length;
-      if (counts.size > this.maxWords) this.prune();
-      return;
-    }
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const w = m[0];
-      counts.set(w, (counts.get(w) ?? 0) + 1);
-      n++;
+    } else {
+      const re = this.re;
+      re.lastIndex = 0;
+      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+        table.addString(m[0], 1);
+        n++;
+      }
     }
     this.words += n;
     this.chars += text.length;
-    if (counts.size > this.maxWords) this.prune();
+    if (table.size > this.maxWords) this.prune();
   }
 
-  /** Add another counter's (or a file's) counts. */
-  merge(entries: Iterable<[string, number]>): void {
-    const counts = this.counts;
-    for (const [w, c] of entries) counts.set(w, (counts.get(w) ?? 0) + c);
-    if (counts.size > this.maxWords) this.prune();
+  /** Add the counts of a count file (see encodeCounts). */
+  addCounts(buf: Uint8Array, what = 'counts'): void {
+    this.pruned += readCountsInto(this.table, buf, what);
+    if (this.table.size > this.maxWords) this.prune();
   }
 
   prune(): void {
-    let threshold = 2;
-    while (this.counts.size > this.maxWords / 2) {
-      for (const [w, c] of this.counts) {
-        if (c < threshold) {
-          this.counts.delete(w);
-          this.pruned += c;
-        }
-      }
-      threshold *= 2;
-    }
+    this.pruned += this.table.prune(this.maxWords / 2);
+  }
+
+  /** The counts as a count file. */
+  encode(): Buffer {
+    return encodeCounts(this.table, this.pruned);
   }
 }
 
 const MAGIC = 'TMWC1\n';
 
 /** Serialise counts: magic, then per word: count (f64 LE), byte length (u32 LE), UTF-8 bytes. Sorted by word for stable files. */
-export function encodeCounts(counts: Map<string, number>, pruned = 0): Buffer {
-  const words = [...counts.keys()].sort();
-  const parts: Buffer[] = [];
-  const head = Buffer.alloc(MAGIC.length + 12);
-  head.write(MAGIC, 0, 'latin1');
-  head.writeUInt32LE(words.length, MAGIC.length);
-  head.writeDoubleLE(pruned, MAGIC.length + 4);
-  parts.push(head);
-  let chunk = Buffer.alloc(1 << 20);
-  let at = 0;
-  for (const w of words) {
-    const need = 12 + w.length * 3;
-    if (at + need > chunk.length) {
-      parts.push(chunk.subarray(0, at));
-      chunk = Buffer.alloc(Math.max(1 << 20, need));
-      at = 0;
-    }
-    chunk.writeDoubleLE(counts.get(w)!, at);
-    const len = chunk.write(w, at + 12, 'utf8');
-    chunk.writeUInt32LE(len, at + 8);
-    at += 12 + len;
+export function encodeCounts(table: WordTable, pruned = 0): Buffer {
+  const order = table.sortedOrder();
+  let bytes = MAGIC.length + 12;
+  for (let i = 0; i < order.length; i++) bytes += 12 + table.utf8Length(order[i]);
+  const out = Buffer.allocUnsafe(bytes);
+  out.write(MAGIC, 0, 'latin1');
+  out.writeUInt32LE(order.length, MAGIC.length);
+  out.writeDoubleLE(pruned, MAGIC.length + 4);
+  let at = MAGIC.length + 12;
+  for (let i = 0; i < order.length; i++) {
+    const x = order[i];
+    out.writeDoubleLE(table.count[x], at);
+    const end = table.writeUtf8(x, out, at + 12);
+    out.writeUInt32LE(end - at - 12, at + 8);
+    at = end;
   }
-  parts.push(chunk.subarray(0, at));
-  return Buffer.concat(parts);
+  return out;
 }
 
-export function decodeCounts(buf: Buffer, what = 'counts'): { entries: Array<[string, number]>; pruned: number } {
-  if (buf.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new Error(`${what}: not a tokenmill word-count file`);
-  const n = buf.readUInt32LE(MAGIC.length);
-  const pruned = buf.readDoubleLE(MAGIC.length + 4);
-  const entries: Array<[string, number]> = new Array(n);
+/** Add a count file's words to table; returns its pruned count. */
+export function readCountsInto(table: WordTable, buf: Uint8Array, what = 'counts'): number {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (b.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new Error(`${what}: not a tokenmill word-count file`);
+  const n = b.readUInt32LE(MAGIC.length);
+  const pruned = b.readDoubleLE(MAGIC.length + 4);
   let at = MAGIC.length + 12;
   for (let i = 0; i < n; i++) {
-    if (at + 12 > buf.length) throw new Error(`${what}: truncated at word ${i} of ${n}`);
-    const c = buf.readDoubleLE(at);
-    const len = buf.readUInt32LE(at + 8);
-    entries[i] = [buf.toString('utf8', at + 12, at + 12 + len), c];
+    if (at + 12 > b.length) throw new Error(`${what}: truncated at word ${i} of ${n}`);
+    const c = b.readDoubleLE(at);
+    const len = b.readUInt32LE(at + 8);
+    if (at + 12 + len > b.length) throw new Error(`${what}: truncated at word ${i} of ${n}`);
+    table.addUtf8(b, at + 12, at + 12 + len, c);
     at += 12 + len;
   }
-  return { entries, pruned };
+  return pruned;
 }
 
-export function readCounts(path: string): { entries: Array<[string, number]>; pruned: number } {
+export function decodeCounts(buf: Uint8Array, what = 'counts'): { table: WordTable; pruned: number } {
+  const table = new WordTable();
+  const pruned = readCountsInto(table, buf, what);
+  return { table, pruned };
+}
+
+export function readCounts(path: string): { table: WordTable; pruned: number } {
   return decodeCounts(readFileSync(path), path);
 }

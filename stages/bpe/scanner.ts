@@ -1,6 +1,7 @@
 // Hand-written pre-tokenisers equivalent to the GPT-2 and cl100k/Llama-3 regexes (checked against
 // the regex in test/stages/bpe/scanner.test.ts). They walk char codes with a class table and report
 // piece boundaries, so the encoder never allocates a substring for a cached piece.
+import { PATTERNS, portablePattern } from './patterns.ts';
 
 export const C_OTHER = 0;
 export const C_L = 1;
@@ -308,4 +309,13 @@ export function nextO200k(s: string, i: number): number {
   if (lastNl > 0) return lastNl;
   if (j >= n) return j;
   return j - 1 > i ? j - 1 : j;
+}
+
+/** The hand-written scanner of a known pattern (GPT-2, cl100k = Llama 3, o200k), else undefined (RegExp). */
+export function scannerFor(pattern: string): ((s: string, i: number) => number) | undefined {
+  const p = portablePattern(pattern);
+  if (p === portablePattern(PATTERNS.gpt2)) return nextGpt2;
+  if (p === portablePattern(PATTERNS.cl100k) || p === portablePattern(PATTERNS.llama3)) return nextCl100k;
+  if (p === portablePattern(PATTERNS.o200k)) return nextO200k;
+  return undefined;
 }

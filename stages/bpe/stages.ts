@@ -3,11 +3,11 @@
 //                tokenizer/counts/NNNNN.bin), bpe-merge (global, 1 task: merge the counts, learn the
 //                merges, write tokenizer/tokenizer.json, tokenizer.tiktoken, tokenizer_config.json)]
 //   tokenize  → per task: doc.tokens = encode(doc.text); counts tokens in the stats.
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { check, defineStage, resolveOptions } from '../../engine/stage.ts';
 import type { Doc, GlobalPhase, PipelineStep, Stage, TaskContext } from '../../engine/types.ts';
-import { WordCounter, encodeCounts, readCounts } from './counts.ts';
+import { WordCounter } from './counts.ts';
 import { toTiktoken, toTokenizerJson, type BpeModel } from './model.ts';
 import { compilePattern } from './patterns.ts';
 import { loadTokenizer, Tokenizer } from './tokenizer.ts';
@@ -72,9 +72,9 @@ function countStage(o: BpeTrainOptions): Stage<BpeTrainOptions> {
         async finish() {
           ctx.stats.count('bpe_words', counter.words);
           ctx.stats.count('bpe_chars_counted', counter.chars);
-          ctx.stats.count('bpe_distinct_words', counter.counts.size);
+          ctx.stats.count('bpe_distinct_words', counter.size);
           if (counter.pruned) ctx.stats.count('bpe_pruned_occurrences', counter.pruned);
-          await writeFile(ctx.output(`${o.dir}/counts/${pad5(ctx.rank)}.bin`), encodeCounts(counter.counts, counter.pruned));
+          await writeFile(ctx.output(`${o.dir}/counts/${pad5(ctx.rank)}.bin`), counter.encode());
         },
       };
     },
@@ -105,17 +105,14 @@ function mergePhase(o: BpeTrainOptions): GlobalPhase {
     tasks: () => 1,
     async run(ctx) {
       const counter = new WordCounter(o.pattern, o.maxWords * 4);
-      let pruned = 0;
       for (let r = 0; r < ctx.docTasks; r++) {
         const p = ctx.path(`${o.dir}/counts/${pad5(r)}.bin`);
         if (!existsSync(p)) throw new Error(`bpe-merge: ${p} is missing (did bpe-count task ${r} finish?)`);
-        const { entries, pruned: pr } = readCounts(p);
-        counter.merge(entries);
-        pruned += pr;
+        counter.addCounts(readFileSync(p), p);
       }
-      ctx.log.info(`bpe-merge: ${counter.counts.size.toLocaleString('en-US')} distinct words from ${ctx.docTasks} tasks; learning ${o.vocabSize} tokens`);
+      ctx.log.info(`bpe-merge: ${counter.size.toLocaleString('en-US')} distinct words from ${ctx.docTasks} tasks; learning ${o.vocabSize} tokens`);
       const t0 = Date.now();
-      const model = trainBpe(counter.counts, {
+      const model = trainBpe(counter.table, {
         vocabSize: o.vocabSize,
         pattern: o.pattern,
         specials: o.specials,
@@ -125,8 +122,8 @@ function mergePhase(o: BpeTrainOptions): GlobalPhase {
         },
       });
       const learned = model.tokens.length - 256;
-      ctx.stats.count('bpe_distinct_words', counter.counts.size);
-      ctx.stats.count('bpe_pruned_occurrences', pruned + counter.pruned);
+      ctx.stats.count('bpe_distinct_words', counter.size);
+      ctx.stats.count('bpe_pruned_occurrences', counter.pruned);
       ctx.stats.count('bpe_merges', learned);
       if (learned < o.vocabSize - 256 - o.specials.length) {
         ctx.log.warn(`bpe-merge: only ${learned} merges reach minFrequency ${o.minFrequency}; vocabulary has ${model.tokens.length + o.specials.length} tokens, not ${o.vocabSize}`);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { PairTable, PieceEncoder } from './core.ts';
 import { type BpeModel, latin1, readGpt2Files, readTiktoken, readTokenizerJson } from './model.ts';
 import { PATTERNS, compilePattern, portablePattern, resolvePattern } from './patterns.ts';
-import { nextCl100k, nextGpt2, nextO200k } from './scanner.ts';
+import { scannerFor } from './scanner.ts';
 
 export interface EncodeOptions {
   /** Special tokens recognised in the text; others are encoded as ordinary text. Default none. */
@@ -114,15 +114,6 @@ function guessSpecials(path: string): Record<string, number> {
     }
   }
   return {};
-}
-
-/** The hand-written scanner of a known pattern (GPT-2, cl100k = Llama 3, o200k), else undefined (RegExp). */
-export function scannerFor(pattern: string): ((s: string, i: number) => number) | undefined {
-  const p = portablePattern(pattern);
-  if (p === portablePattern(PATTERNS.gpt2)) return nextGpt2;
-  if (p === portablePattern(PATTERNS.cl100k) || p === portablePattern(PATTERNS.llama3)) return nextCl100k;
-  if (p === portablePattern(PATTERNS.o200k)) return nextO200k;
-  return undefined;
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -2,9 +2,9 @@
 // counts; a max-heap of pairs with lazy re-checking; each merge rewrites only the words that hold
 // the pair (an index pair → words) and updates the counts of the pairs around each occurrence.
 // Deterministic: ties go to the pair with the smaller (left id, right id).
-import { PairTable } from './core.ts';
 import type { BpeModel } from './model.ts';
 import { resolvePattern } from './patterns.ts';
+import { WordTable } from './word-table.ts';
 
 export interface TrainOptions {
   /** Total vocabulary size, including the 256 byte tokens and the special tokens. */
@@ -19,141 +19,182 @@ export interface TrainOptions {
   onProgress?(merges: number, total: number): void;
 }
 
-const NONE = 0x7fffffff;
-
-/** Max-heap of pair ids by (count desc, left asc, right asc). */
+/** Max-heap of pair ids by (count desc, left asc, right asc), in typed arrays. */
 class PairHeap {
-  ids: number[] = [];
-  cnt: number[] = [];
+  private ids = new Int32Array(1 << 16);
+  private cnt = new Float64Array(1 << 16);
+  size = 0;
   constructor(
-    private a: (p: number) => number,
-    private b: (p: number) => number,
+    private pa: () => Int32Array,
+    private pb: () => Int32Array,
   ) {}
-  private before(i: number, j: number): boolean {
-    const ci = this.cnt[i];
-    const cj = this.cnt[j];
+  private before(ci: number, pi: number, cj: number, pj: number): boolean {
     if (ci !== cj) return ci > cj;
-    const pi = this.ids[i];
-    const pj = this.ids[j];
-    const ai = this.a(pi);
-    const aj = this.a(pj);
-    return ai !== aj ? ai < aj : this.b(pi) < this.b(pj);
-  }
-  private swap(i: number, j: number): void {
-    const t = this.ids[i]; this.ids[i] = this.ids[j]; this.ids[j] = t;
-    const c = this.cnt[i]; this.cnt[i] = this.cnt[j]; this.cnt[j] = c;
-  }
-  get size(): number {
-    return this.ids.length;
+    const pa = this.pa();
+    const ai = pa[pi];
+    const aj = pa[pj];
+    if (ai !== aj) return ai < aj;
+    const pb = this.pb();
+    return pb[pi] < pb[pj];
   }
   push(id: number, count: number): void {
-    this.ids.push(id);
-    this.cnt.push(count);
-    let k = this.ids.length - 1;
+    if (this.size === this.ids.length) {
+      const ids = new Int32Array(this.size * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+      const cnt = new Float64Array(this.size * 2);
+      cnt.set(this.cnt);
+      this.cnt = cnt;
+    }
+    const { ids, cnt } = this;
+    let k = this.size++;
     while (k > 0) {
       const p = (k - 1) >> 1;
-      if (!this.before(k, p)) break;
-      this.swap(k, p);
+      if (!this.before(count, id, cnt[p], ids[p])) break;
+      ids[k] = ids[p];
+      cnt[k] = cnt[p];
       k = p;
     }
+    ids[k] = id;
+    cnt[k] = count;
   }
-  pop(): [number, number] {
-    const top: [number, number] = [this.ids[0], this.cnt[0]];
-    const lastId = this.ids.pop()!;
-    const lastCnt = this.cnt.pop()!;
-    const n = this.ids.length;
-    if (n > 0) {
-      this.ids[0] = lastId;
-      this.cnt[0] = lastCnt;
-      let k = 0;
-      for (;;) {
-        const l = 2 * k + 1;
-        const r = l + 1;
-        let m = k;
-        if (l < n && this.before(l, m)) m = l;
-        if (r < n && this.before(r, m)) m = r;
-        if (m === k) break;
-        this.swap(k, m);
-        k = m;
-      }
+  /** Remove the top; its id and count are in topId/topCount. */
+  pop(): void {
+    const { ids, cnt } = this;
+    this.topId = ids[0];
+    this.topCount = cnt[0];
+    const n = --this.size;
+    if (n === 0) return;
+    const id = ids[n];
+    const c = cnt[n];
+    let k = 0;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= n) break;
+      let m = l;
+      if (l + 1 < n && this.before(cnt[l + 1], ids[l + 1], cnt[l], ids[l])) m = l + 1;
+      if (!this.before(cnt[m], ids[m], c, id)) break;
+      ids[k] = ids[m];
+      cnt[k] = cnt[m];
+      k = m;
     }
-    return top;
+    ids[k] = id;
+    cnt[k] = c;
   }
+  topId = -1;
+  topCount = 0;
 }
 
-/** Learn merges from word counts. Words are pre-tokens (strings); bytes are UTF-8. */
-export function trainBpe(words: Iterable<[string, number]>, opts: TrainOptions): BpeModel {
+/** Learn merges from word counts: a WordTable, or (word, count) pairs. Bytes are UTF-8. */
+export function trainBpe(words: WordTable | Iterable<[string, number]>, opts: TrainOptions): BpeModel {
   const specials = opts.specials ?? ['<|endoftext|>'];
   const minFreq = opts.minFrequency ?? 2;
   const target = opts.vocabSize - 256 - specials.length;
   if (!(target >= 0)) throw new Error(`vocabSize ${opts.vocabSize} is smaller than 256 byte tokens + ${specials.length} specials`);
+  let wt: WordTable;
+  if (words instanceof WordTable) wt = words;
+  else {
+    wt = new WordTable();
+    for (const [w, c] of words) wt.addString(w, c);
+  }
 
   // Words as byte symbols in one flat array; each word's symbols shrink in place as merges apply.
-  const enc = new TextEncoder();
-  const list = [...words].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  const starts = new Int32Array(list.length + 1);
-  const lens = new Int32Array(list.length);
-  const wcount = new Float64Array(list.length);
+  // Word order does not change the result (counts are exact sums; ties break on token ids), so
+  // the table's order is used as is. Words of one byte hold no pair and are left out.
+  let nw = 0;
   let total = 0;
-  const encoded: Uint8Array[] = list.map(([w]) => {
-    const b = enc.encode(w);
-    total += b.length;
-    return b;
-  });
+  for (let x = 0; x < wt.size; x++) {
+    const n = wt.utf8Length(x);
+    if (n > 1) {
+      nw++;
+      total += n;
+    }
+  }
+  const starts = new Int32Array(nw + 1);
+  const lens = new Int32Array(nw);
+  const wcount = new Float64Array(nw);
   const sym = new Int32Array(total);
   let at = 0;
-  list.forEach(([, c], i) => {
-    starts[i] = at;
-    sym.set(encoded[i], at);
-    lens[i] = encoded[i].length;
-    wcount[i] = c;
-    at += encoded[i].length;
-  });
-  starts[list.length] = at;
-  encoded.length = 0;
-  list.length = 0;
+  for (let x = 0, w = 0; x < wt.size; x++) {
+    if (wt.utf8Length(x) <= 1) continue;
+    starts[w] = at;
+    const end = wt.writeUtf8(x, sym, at);
+    lens[w] = end - at;
+    wcount[w] = wt.count[x];
+    at = end;
+    w++;
+  }
+  starts[nw] = at;
 
-  // Pair registry: (a, b) → pair id; per pair: count, and the words that (may) hold it, as a
-  // linked list of nodes in typed arrays (8 bytes a node, no per-pair JS array).
-  const table = new PairTable(1 << 16);
+  // Pair registry: (a, b) → pair id by open addressing over ids (keys read from pa/pb); per pair:
+  // count, and the words that (may) hold it, as a linked list of nodes in typed arrays (8 bytes a
+  // node). Nodes of a merged pair's list go to a free list and are reused.
+  let slots = new Int32Array(1 << 17);
+  let mask = slots.length - 1;
   let pa = new Int32Array(1 << 16);
   let pb = new Int32Array(1 << 16);
   let pcount = new Float64Array(1 << 16);
   let head = new Int32Array(1 << 16).fill(-1);
   let npairs = 0;
-  let nodeWord = new Int32Array(1 << 20);
-  let nodeNext = new Int32Array(1 << 20);
+  let nodeWord = new Int32Array(Math.max(1024, total));
+  let nodeNext = new Int32Array(nodeWord.length);
   let nnodes = 0;
+  let free = -1;
+  const slotOf = (a: number, b: number): number => {
+    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+    h ^= h >>> 15;
+    return h & mask;
+  };
   const pairId = (a: number, b: number): number => {
-    const p = table.priority(a, b);
-    if (p !== NONE) return p;
+    let s = slotOf(a, b);
+    for (;;) {
+      const q = slots[s] - 1;
+      if (q < 0) break;
+      if (pa[q] === a && pb[q] === b) return q;
+      s = (s + 1) & mask;
+    }
     const id = npairs++;
     if (id === pa.length) {
-      pa = growI32(pa);
-      pb = growI32(pb);
-      const c = new Float64Array(pcount.length * 2);
+      const cap = Math.ceil(pa.length * 1.5);
+      pa = growI32(pa, cap);
+      pb = growI32(pb, cap);
+      const c = new Float64Array(cap);
       c.set(pcount);
       pcount = c;
-      head = growI32(head, -1);
+      head = growI32(head, cap, -1);
     }
-    table.set(a, b, id, id);
     pa[id] = a;
     pb[id] = b;
+    slots[s] = id + 1;
+    if (npairs * 2 > slots.length) {
+      slots = new Int32Array(slots.length * 2);
+      mask = slots.length - 1;
+      for (let q = 0; q < npairs; q++) {
+        let t = slotOf(pa[q], pb[q]);
+        while (slots[t] !== 0) t = (t + 1) & mask;
+        slots[t] = q + 1;
+      }
+    }
     return id;
   };
   /** Note that word w holds pair p (skipped if w was the last word noted for p). */
   const note = (p: number, w: number): void => {
     const h = head[p];
     if (h >= 0 && nodeWord[h] === w) return;
-    if (nnodes === nodeWord.length) {
-      nodeWord = growI32(nodeWord);
-      nodeNext = growI32(nodeNext);
+    let n = free;
+    if (n >= 0) free = nodeNext[n];
+    else {
+      if (nnodes === nodeWord.length) {
+        const cap = Math.ceil(nnodes * 1.5);
+        nodeWord = growI32(nodeWord, cap);
+        nodeNext = growI32(nodeNext, cap);
+      }
+      n = nnodes++;
     }
-    nodeWord[nnodes] = w;
-    nodeNext[nnodes] = h;
-    head[p] = nnodes++;
+    nodeWord[n] = w;
+    nodeNext[n] = h;
+    head[p] = n;
   };
-  const nw = lens.length;
   for (let w = 0; w < nw; w++) {
     const s = starts[w];
     const c = wcount[w];
@@ -163,19 +204,23 @@ export function trainBpe(words: Iterable<[string, number]>, opts: TrainOptions):
       note(p, w);
     }
   }
-  const heap = new PairHeap((p) => pa[p], (p) => pb[p]);
-  for (let p = 0; p < npairs; p++) if (pcount[p] > 0) heap.push(p, pcount[p]);
+  // A pair that exists now gains no occurrences later (new occurrences all hold a new token), so
+  // pairs below minFreq are never queued.
+  const heap = new PairHeap(() => pa, () => pb);
+  for (let p = 0; p < npairs; p++) if (pcount[p] >= minFreq) heap.push(p, pcount[p]);
 
   const tokens: Uint8Array[] = [];
   for (let b = 0; b < 256; b++) tokens.push(Uint8Array.of(b));
   const merges: Array<[number, number]> = [];
   const seen = new Int32Array(nw).fill(-1);
   const touched: number[] = [];
-  let pushedAt = new Int32Array(npairs * 2 + 1024).fill(-1);
+  let pushedAt = new Int32Array(npairs + 1024).fill(-1);
   while (merges.length < target && heap.size > 0) {
-    const [p, c] = heap.pop();
+    heap.pop();
+    const p = heap.topId;
+    const c = heap.topCount;
     if (c !== pcount[p]) {
-      if (pcount[p] > 0) heap.push(p, pcount[p]);
+      if (pcount[p] >= minFreq) heap.push(p, pcount[p]);
       continue;
     }
     if (c < minFreq) break;
@@ -195,19 +240,19 @@ export function trainBpe(words: Iterable<[string, number]>, opts: TrainOptions):
       const q = pairId(x, y);
       pcount[q] += d;
       if (d > 0) {
-        if (q >= pushedAt.length) {
-          const grown = new Int32Array(pushedAt.length * 2).fill(-1);
-          grown.set(pushedAt);
-          pushedAt = grown;
-        }
+        if (q >= pushedAt.length) pushedAt = growI32(pushedAt, Math.max(q + 1, Math.ceil(pushedAt.length * 1.5)), -1);
         note(q, w);
         touched.push(q);
       }
     };
-    let node = head[p];
+    let next = head[p];
     head[p] = -1;
-    for (; node >= 0; node = nodeNext[node]) {
+    while (next >= 0) {
+      const node = next;
+      next = nodeNext[node];
       const w = nodeWord[node];
+      nodeNext[node] = free;
+      free = node;
       if (seen[w] === mi) continue;
       seen[w] = mi;
       const s = starts[w];
@@ -240,19 +285,20 @@ export function trainBpe(words: Iterable<[string, number]>, opts: TrainOptions):
     // Pairs that gained occurrences all hold the new token t: queue each once with its count.
     // Pairs that lost occurrences keep their old heap entry, re-checked lazily when popped.
     for (const q of touched) {
-      if (pushedAt[q] === mi || pcount[q] <= 0) continue;
+      if (pushedAt[q] === mi || pcount[q] < minFreq) continue;
       pushedAt[q] = mi;
       heap.push(q, pcount[q]);
     }
     if (opts.onProgress && merges.length % 1000 === 0) opts.onProgress(merges.length, target);
   }
+  if (process.env.TM_DEBUG) console.error({ nw, total, npairs, nnodes, heap: heap.size, pairCap: pa.length, nodeCap: nodeWord.length, pushedAt: pushedAt.length, slots: slots.length });
   const model: BpeModel = { tokens, merges, pattern: resolvePattern(opts.pattern), specials: {} };
   specials.forEach((s, i) => (model.specials[s] = tokens.length + i));
   return model;
 }
 
-function growI32(a: Int32Array<ArrayBuffer>, fill = 0): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
+function growI32(a: Int32Array<ArrayBuffer>, cap: number, fill = 0): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(cap);
   if (fill !== 0) b.fill(fill, a.length);
   b.set(a);
   return b;

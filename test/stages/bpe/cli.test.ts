@@ -13,16 +13,18 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describeShared('tokenmill tokenizer CLI', 'data/langid/udhr_articles.jsonl', () => {
   const texts = udhrTexts().slice(0, 3000);
 
-  it('train (worker threads, JSONL + plain text) writes the same tokenizer as the in-process trainer', async () => {
+  it('train (inline and in worker threads, JSONL + plain text) writes the same tokenizer as the in-process trainer', async () => {
     const jsonl = join(tmp, 'a.jsonl');
     writeFileSync(jsonl, texts.slice(0, 1500).map((text) => JSON.stringify({ text })).join('\n') + '\n');
     const txt = join(tmp, 'b.txt');
     writeFileSync(txt, texts.slice(1500).join('\n') + '\n');
     const out = join(tmp, 'tok');
+    const inline = join(tmp, 'tok-inline');
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       await main(['train', '--input', jsonl, txt, '--vocab-size', '1200', '--out', out, '--workers', '2']);
+      await main(['train', '--input', jsonl, txt, '--vocab-size', '1200', '--out', inline]);
     } finally {
       err.mockRestore();
       log.mockRestore();
@@ -31,8 +33,9 @@ describeShared('tokenmill tokenizer CLI', 'data/langid/udhr_articles.jsonl', () 
     const wc = new WordCounter('o200k');
     for (const t of texts.slice(0, 1500)) wc.add(t);
     wc.add(texts.slice(1500).join('\n') + '\n');
-    const ref = toTokenizerJson(trainBpe(wc.counts, { vocabSize: 1200, pattern: 'o200k' }));
+    const ref = toTokenizerJson(trainBpe(wc.table, { vocabSize: 1200, pattern: 'o200k' }));
     expect(readFileSync(join(out, 'tokenizer.json'), 'utf8')).toBe(ref);
+    expect(readFileSync(join(inline, 'tokenizer.json'), 'utf8')).toBe(ref);
     expect(loadTokenizer(out).vocabSize).toBe(1200);
   });
 

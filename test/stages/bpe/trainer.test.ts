@@ -65,7 +65,7 @@ describe('trainer', () => {
     const wc = new WordCounter('gpt2');
     const texts = ['the cat sat on the mat; the hat that sat, a aaaa aaa abab ababab', 'that hat, this mat: the the the', 'zzzz zz zzz banana bandana ananas'];
     for (const t of texts) wc.add(t);
-    const entries = [...wc.counts];
+    const entries = [...wc.table.entries()];
     const model = trainBpe(entries, { vocabSize: 256 + 60 + 1, pattern: 'gpt2', minFrequency: 2 });
     const ref = naiveMerges(entries, 60);
     expect(model.merges!.length).toBe(ref.length);
@@ -82,12 +82,12 @@ describe('trainer', () => {
   it('word counts survive the count-file round trip, and pruning drops only rare words', () => {
     const wc = new WordCounter('cl100k', 1000);
     for (let i = 0; i < 5000; i++) wc.add(`common word${i % 10} rare${i} `);
-    expect(wc.counts.size).toBeLessThanOrEqual(1000);
+    expect(wc.size).toBeLessThanOrEqual(1000);
     expect(wc.pruned).toBeGreaterThan(0);
-    expect(wc.counts.get('common')).toBe(5000);
-    expect(wc.counts.get(' word')).toBe(5000);
-    const back = decodeCounts(encodeCounts(wc.counts, wc.pruned));
-    expect(new Map(back.entries)).toEqual(wc.counts);
+    expect(wc.get('common')).toBe(5000);
+    expect(wc.get(' word')).toBe(5000);
+    const back = decodeCounts(encodeCounts(wc.table, wc.pruned));
+    expect(new Map(back.table.entries())).toEqual(new Map(wc.table.entries()));
     expect(back.pruned).toBe(wc.pruned);
   });
 });
