@@ -1,5 +1,5 @@
 // The loader's prefetch worker: runs the producer and posts batches (buffers transferred, not
-// copied), several small batches per message (about 1 MiB) to keep message overhead low.
+// copied), several small batches per message (up to 1 MiB) to keep message overhead low.
 // Backpressure: at most `prefetch` batches are unacknowledged; the consumer acks each message
 // when it has consumed its last batch.
 import { parentPort, workerData } from 'node:worker_threads';
@@ -8,7 +8,9 @@ import { produce, transferList, type ProducerOptions, type RawBatch } from './st
 const { producer, prefetch } = workerData as { producer: ProducerOptions; prefetch: number };
 const port = parentPort!;
 const batchBytes = producer.batchSize * producer.sources[0].manifest.rowLen * (producer.dtype === 'uint16' ? 2 : 4);
-const group = Math.max(1, Math.min(prefetch, Math.ceil((1 << 20) / batchBytes)));
+// At most half the prefetch depth per message: the worker fills one half while the consumer
+// empties the other (a message of `prefetch` batches would make the two threads take turns).
+const group = Math.max(1, Math.min(Math.ceil(prefetch / 2), Math.ceil((1 << 20) / batchBytes)));
 let inFlight = 0;
 let stopped = false;
 let resume: (() => void) | undefined;

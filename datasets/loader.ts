@@ -19,8 +19,10 @@
 //
 // Options (defaults): path (string | string[] | {path, weight}[] for weighted mixing), batchSize,
 // seqLen (checked against the dataset), seed (0), rank (0), worldSize (1), shuffle (true),
-// shuffleBuffer (8192 rows), shardWindow (16: record batches of 16 consecutive shards of the
-// epoch's shard order are interleaved; for URLs that many shards are fetched ahead), epochs (1; Infinity = forever), samplesPerEpoch (sum of rows),
+// shuffleBuffer (8192 rows: the shuffle window, shared by mixed datasets by weight; rows are read
+// straight into the slots of the output batches they will fill, so this is also the memory held),
+// shardWindow (16: 64-row chunks of 16 consecutive shards of the epoch's shard order are
+// interleaved; for URLs that many shards are fetched ahead), epochs (1; Infinity = forever), samplesPerEpoch (sum of rows),
 // dropLast (false: the epoch's last batch may be short), dtype ('int32' | 'uint16'),
 // docStarts (false), prefetch (4 batches, produced in a worker thread; backpressure holds the
 // worker when the trainer is slower), worker (true; false = same thread), cacheDir (for URLs:

@@ -111,8 +111,8 @@ export class ShardVerifyError extends Error {
   }
 }
 
-/** Check a shard file against its manifest entry: size always, checksum unless `sizeOnly`. */
-export async function verifyShard(path: string, entry: ShardEntry, sizeOnly = false): Promise<void> {
+/** Check a shard file's size against its manifest entry. */
+export function verifySize(path: string, entry: ShardEntry): void {
   let size: number;
   try {
     size = statSync(path).size;
@@ -120,6 +120,11 @@ export async function verifyShard(path: string, entry: ShardEntry, sizeOnly = fa
     throw new ShardVerifyError(`shard ${entry.file}: missing (${path})`);
   }
   if (size !== entry.bytes) throw new ShardVerifyError(`shard ${entry.file}: ${size} bytes on disk, manifest says ${entry.bytes} (${path})`);
+}
+
+/** Check a shard file against its manifest entry: size always, checksum unless `sizeOnly`. */
+export async function verifyShard(path: string, entry: ShardEntry, sizeOnly = false): Promise<void> {
+  verifySize(path, entry);
   if (sizeOnly) return;
   const h = await fileXxhash64(path);
   if (h !== entry.xxhash64) throw new ShardVerifyError(`shard ${entry.file}: xxhash64 ${h} does not match manifest ${entry.xxhash64} (${path}; corrupt or replaced)`);

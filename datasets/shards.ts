@@ -10,8 +10,8 @@
 //   doc_ids    list<utf8>   ids of the documents with tokens in the row, in order (the first may
 //                           be a continuation from the previous row)
 // Schema metadata (all strings): see ShardMeta.
-import { closeSync, openSync, readSync, writeSync, writevSync } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync, writeSync, writevSync } from 'node:fs';
+import { Footer } from 'apache-arrow/ipc/metadata/file';
 import {
   Field,
   FixedSizeList,
@@ -22,13 +22,11 @@ import {
   MessageHeader,
   RecordBatch,
   RecordBatchFileWriter,
-  RecordBatchReader,
   Schema,
   Struct,
   Uint16,
   Uint32,
   Utf8,
-  type AsyncRecordBatchFileReader,
 } from 'apache-arrow';
 
 export const FORMAT = 'tokenmill.tokens/1';
@@ -240,42 +238,68 @@ export interface ShardBatch {
   docIds(i: number): string[];
 }
 
+/** A record batch's small columns, and where its token ids are in the file. */
+export interface BlockMeta extends Omit<ShardBatch, 'ids'> {
+  fd: number;
+  /** File position of row 0's ids; row r is at idsPos + r × rowBytes. */
+  idsPos: number;
+  rowBytes: number;
+}
+
 const dec = new TextDecoder();
 
 /**
- * Random access to a shard's record batches. The footer and schema are read by apache-arrow's
- * file reader; a record batch is then read with one positioned read into a caller-owned buffer
- * and its metadata decoded by arrow's Message decoder; the body buffers are viewed in place (the
- * column layout is this module's fixed schema, checked on every batch).
+ * Random access to a shard's record batches. The footer (schema, record batch positions) and
+ * the record batch headers are decoded by apache-arrow's flatbuffer decoders; the body buffers are
+ * read with positioned reads and viewed in place (the column layout is this module's fixed
+ * schema, checked on every batch), or, for the loader, only their positions are given out.
  */
 export class ShardReader {
   private constructor(
     readonly path: string,
     readonly meta: ShardMeta,
     readonly numBatches: number,
-    private readonly fd: number,
+    readonly fd: number,
     private readonly blocks: Array<{ offset: number; metaDataLength: number; bodyLength: number }>,
   ) {}
 
+  private readonly headers: Array<{ rows: number; bufs: Array<{ offset: number; length: number }> } | undefined> = [];
+
   static async open(path: string): Promise<ShardReader> {
-    const fh = await openFile(path, 'r');
-    let reader: AsyncRecordBatchFileReader | undefined;
+    return ShardReader.openSync(path);
+  }
+
+  /** Open a shard: its footer (schema metadata, record batch positions) is read synchronously. */
+  static openSync(path: string): ShardReader {
+    let fd: number;
     try {
-      reader = (await RecordBatchReader.from(fh)) as unknown as AsyncRecordBatchFileReader;
-      await reader.open({ autoDestroy: false });
-      if (!reader.isFile()) throw new Error(`${path}: not an Arrow IPC file (stream format?)`);
-      const meta = metaFromMap(reader.schema.metadata, path);
+      fd = openSync(path, 'r');
+    } catch (e) {
+      throw new Error(`${path}: cannot read Arrow shard: ${(e as Error).message}`);
+    }
+    try {
+      // An Arrow IPC file: "ARROW1\0\0" … footer, int32 footer length, "ARROW1".
+      const size = fstatSync(fd).size;
+      const tail = new Uint8Array(10);
+      if (size < 22 || readSync(fd, tail, 0, 10, size - 10) !== 10 || dec.decode(tail.subarray(4)) !== 'ARROW1') {
+        throw new Error(`${path}: cannot read Arrow shard: not an Arrow IPC file (no ARROW1 trailer; stream format or truncated?)`);
+      }
+      const footerLen = new DataView(tail.buffer).getInt32(0, true);
+      if (footerLen <= 0 || footerLen > size - 18) throw new Error(`${path}: cannot read Arrow shard: bad footer length ${footerLen}`);
+      const buf = new Uint8Array(footerLen);
+      if (readSync(fd, buf, 0, footerLen, size - 10 - footerLen) !== footerLen) throw new Error(`${path}: cannot read Arrow shard: short read of the footer`);
+      const footer = Footer.decode(buf);
+      const meta = metaFromMap(footer.schema.metadata, path);
       const blocks = [];
-      for (let i = 0; i < reader.numRecordBatches; i++) {
-        const b = reader.footer!.getRecordBatch(i)!;
+      for (let i = 0; i < footer.numRecordBatches; i++) {
+        const b = footer.getRecordBatch(i)!;
         blocks.push({ offset: Number(b.offset), metaDataLength: b.metaDataLength, bodyLength: Number(b.bodyLength) });
       }
-      return new ShardReader(path, meta, blocks.length, openSync(path, 'r'), blocks);
+      return new ShardReader(path, meta, blocks.length, fd, blocks);
     } catch (e) {
+      closeSync(fd);
       const msg = (e as Error).message;
       throw new Error(msg.startsWith(path) ? msg : `${path}: cannot read Arrow shard: ${msg}`);
-    } finally {
-      await fh.close();
     }
   }
 
@@ -283,6 +307,58 @@ export class ShardReader {
   blockBytes(i: number): number {
     const b = this.blocks[i];
     return b.metaDataLength + b.bodyLength;
+  }
+
+  /** Read `n` bytes at `pos` into buf (fully, or a truncation error naming the batch). */
+  private readFully(buf: Uint8Array, n: number, pos: number, i: number): void {
+    let got = 0;
+    while (got < n) {
+      const r = readSync(this.fd, buf, got, n - got, pos + got);
+      if (r <= 0) throw new Error(`${this.path}: truncated (record batch ${i} ends at ${pos + n})`);
+      got += r;
+    }
+  }
+
+  /** The decoded header of record batch i: row count and body buffer offsets (checked layout). */
+  private header(i: number, metaBytes: Uint8Array): { rows: number; bufs: Array<{ offset: number; length: number }> } {
+    const dv = new DataView(metaBytes.buffer, metaBytes.byteOffset, metaBytes.length);
+    let at = 4;
+    let len = dv.getInt32(0, true);
+    if (len === -1) {
+      len = dv.getInt32(4, true);
+      at = 8;
+    }
+    const msg = Message.decode(metaBytes.subarray(at, at + len));
+    if (msg.headerType !== MessageHeader.RecordBatch) throw new Error(`${this.path}: block ${i} is not a record batch`);
+    const header = msg.header() as unknown as { length: number; buffers: Array<{ offset: number; length: number }>; compression?: unknown };
+    if (header.compression) throw new Error(`${this.path}: compressed record batches are not supported`);
+    const bufs = header.buffers.map((b) => ({ offset: Number(b.offset), length: Number(b.length) }));
+    if (bufs.length !== 14) throw new Error(`${this.path}: record batch ${i} has ${bufs.length} buffers, expected 14 (not a tokenmill shard layout)`);
+    return { rows: Number(header.length), bufs };
+  }
+
+  /** Views of the columns in a record batch body (`body` = byte offset of the body in `buf`). */
+  private columns(i: number, rows: number, bufs: Array<{ offset: number; length: number }>, buf: Uint8Array, body: number, bodyLength: number, first: number) {
+    const view = <T>(k: number, C: { new (b: ArrayBufferLike, o: number, l: number): T; BYTES_PER_ELEMENT: number }, count: number): T => {
+      if (bufs[k].offset < first || bufs[k].offset + count * C.BYTES_PER_ELEMENT > bodyLength) throw new Error(`${this.path}: record batch ${i} buffer ${k} out of bounds`);
+      return new C(buf.buffer, buf.byteOffset + body + bufs[k].offset - first, count);
+    };
+    const numTokens = view(4, Int32Array, rows);
+    const startOffsets = view(6, Int32Array, rows + 1);
+    const starts = view(8, Int32Array, startOffsets[rows]);
+    const idOffsets = view(10, Int32Array, rows + 1);
+    const strOffsets = view(12, Int32Array, idOffsets[rows] + 1);
+    const strData = view(13, Uint8Array, strOffsets[idOffsets[rows]]);
+    return {
+      numTokens,
+      startOffsets,
+      starts,
+      docIds: (r: number) => {
+        const out: string[] = [];
+        for (let k = idOffsets[r]; k < idOffsets[r + 1]; k++) out.push(dec.decode(strData.subarray(strOffsets[k], strOffsets[k + 1])));
+        return out;
+      },
+    };
   }
 
   /**
@@ -294,52 +370,40 @@ export class ShardReader {
     if (!blk) throw new Error(`${this.path}: record batch ${i} missing (file has ${this.numBatches})`);
     const n = blk.metaDataLength + blk.bodyLength;
     if (!buf || buf.length < n) buf = new Uint8Array(n + 4096);
-    let got = 0;
-    while (got < n) {
-      const r = readSync(this.fd, buf, got, n - got, blk.offset + got);
-      if (r <= 0) throw new Error(`${this.path}: truncated (record batch ${i} ends at ${blk.offset + n})`);
-      got += r;
-    }
-    const dv = new DataView(buf.buffer, buf.byteOffset, n);
-    let at = 0;
-    let len = dv.getInt32(0, true);
-    if (len === -1) {
-      len = dv.getInt32(4, true);
-      at = 8;
-    } else at = 4;
-    const msg = Message.decode(buf.subarray(at, at + len));
-    if (msg.headerType !== MessageHeader.RecordBatch) throw new Error(`${this.path}: block ${i} is not a record batch`);
-    const header = msg.header() as unknown as { length: number; buffers: Array<{ offset: number; length: number }>; compression?: unknown };
-    if (header.compression) throw new Error(`${this.path}: compressed record batches are not supported`);
-    const bufs = header.buffers;
-    if (bufs.length !== 14) throw new Error(`${this.path}: record batch ${i} has ${bufs.length} buffers, expected 14 (not a tokenmill shard layout)`);
-    const body = buf.byteOffset + blk.metaDataLength;
-    const rows = Number(header.length);
-    const view = <T>(k: number, C: { new (b: ArrayBufferLike, o: number, l: number): T; BYTES_PER_ELEMENT: number }, count: number): T => {
-      const off = body + Number(bufs[k].offset);
-      if (Number(bufs[k].offset) + count * C.BYTES_PER_ELEMENT > blk.bodyLength) throw new Error(`${this.path}: record batch ${i} buffer ${k} out of bounds`);
-      return new C(buf!.buffer, off, count);
-    };
+    this.readFully(buf, n, blk.offset, i);
+    const { rows, bufs } = this.header(i, buf.subarray(0, blk.metaDataLength));
     const R = this.meta.rowLen;
-    const ids = this.meta.dtype === 'uint16' ? view(2, Uint16Array, rows * R) : view(2, Uint32Array, rows * R);
-    const numTokens = view(4, Int32Array, rows);
-    const startOffsets = view(6, Int32Array, rows + 1);
-    const starts = view(8, Int32Array, startOffsets[rows]);
-    const idOffsets = view(10, Int32Array, rows + 1);
-    const strOffsets = view(12, Int32Array, idOffsets[rows] + 1);
-    const strData = view(13, Uint8Array, strOffsets[idOffsets[rows]]);
-    return {
-      rows,
-      ids,
-      numTokens,
-      startOffsets,
-      starts,
-      docIds: (r) => {
-        const out: string[] = [];
-        for (let k = idOffsets[r]; k < idOffsets[r + 1]; k++) out.push(dec.decode(strData.subarray(strOffsets[k], strOffsets[k + 1])));
-        return out;
-      },
-    };
+    const width = this.meta.dtype === 'uint16' ? 2 : 4;
+    if (bufs[2].offset + rows * R * width > blk.bodyLength) throw new Error(`${this.path}: record batch ${i} buffer 2 out of bounds`);
+    const idsAt = buf.byteOffset + blk.metaDataLength + bufs[2].offset;
+    const ids = width === 2 ? new Uint16Array(buf.buffer, idsAt, rows * R) : new Uint32Array(buf.buffer, idsAt, rows * R);
+    return { rows, ids, ...this.columns(i, rows, bufs, buf, blk.metaDataLength, blk.bodyLength, 0) };
+  }
+
+  /**
+   * Record batch i without its token ids: the small columns, and the file position of the ids
+   * (rows × rowLen values, row-major) for the caller to read where it wants them.
+   */
+  blockMeta(i: number): BlockMeta {
+    const blk = this.blocks[i];
+    if (!blk) throw new Error(`${this.path}: record batch ${i} missing (file has ${this.numBatches})`);
+    // Decoding a header (flatbuffers) costs more than reading the small columns: once per batch.
+    let h = this.headers[i];
+    if (!h) {
+      const meta = new Uint8Array(blk.metaDataLength);
+      this.readFully(meta, meta.length, blk.offset, i);
+      h = this.headers[i] = this.header(i, meta);
+    }
+    const { rows, bufs } = h;
+    const R = this.meta.rowLen;
+    const rowBytes = R * (this.meta.dtype === 'uint16' ? 2 : 4);
+    const body = blk.offset + blk.metaDataLength;
+    if (bufs[2].offset + rows * rowBytes > blk.bodyLength) throw new Error(`${this.path}: record batch ${i} buffer 2 out of bounds`);
+    // The small columns follow the ids in the body (buffers 3..13): one read for all of them.
+    const first = bufs[3].offset;
+    const side = new Uint8Array(blk.bodyLength - first);
+    this.readFully(side, side.length, body + first, i);
+    return { rows, fd: this.fd, idsPos: body + bufs[2].offset, rowBytes, ...this.columns(i, rows, bufs, side, 0, blk.bodyLength, first) };
   }
 
   /** Record batch i in a new buffer. */

@@ -3,422 +3,28 @@
 //
 // Order, all derived from (seed, epoch) and nothing else, so every rank computes the same global
 // stream and a resumed loader can recompute where it was:
-//  1. per dataset and dataset-epoch: shard order shuffled, record-batch order inside each shard
-//     shuffled, rows read in that order into a shuffle buffer of B rows; each output picks a random
-//     buffer slot and refills it with the next input row (drained at the end of the epoch).
+//  1. per dataset: its own endless stream of rows (datasets/cursor.ts: shard and record-batch
+//     order shuffled per dataset epoch, then a shuffle window of B positions).
 //  2. mixing: position j of loader-epoch E draws its dataset by weight from hash(seed, E, j);
 //     each dataset's stream runs on across its own epochs. With one dataset, loader epoch = dataset
-//     epoch.
+//     epoch. The shuffle window (shuffleBuffer rows) is shared by the datasets by weight, so each
+//     dataset's window spans about shuffleBuffer positions of the mixed stream.
 //  3. ranks: positions c0, c0+1, … of the epoch are striped over ranks (j - c0) % worldSize; the
 //     remainder (fewer than worldSize positions) is dropped, never padded by repeating samples.
 //     c0 = 0, or the resume position; because all ranks consume in lockstep, the global position
 //     after a rank consumed k samples is c0 + k·worldSize, which is what state() records. A loader
 //     resumed with another worldSize re-stripes exactly the remaining positions.
-import { ShardReader, type ShardBatch, type TokenArray } from './shards.ts';
-import { verifyShard, type Manifest } from './manifest.ts';
-import { ensureShard, isUrl } from './fetch.ts';
-import { join } from 'node:path';
+// Data: a rank allocates its output batches ahead (as far as the shuffle window reaches) and each
+// row is read from its shard straight into its slot; other ranks' rows are not read at all.
+import { DatasetCursor, type DatasetSource, type Target } from './cursor.ts';
+import type { BlockMeta } from './shards.ts';
+import { hashInts } from './random.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Seeded randomness.
+export type { DatasetSource } from './cursor.ts';
+export { hashInts, Rng } from './random.ts';
 
-function mix32(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-export function hashInts(...xs: number[]): number {
-  let h = 0x9e3779b9;
-  for (const x of xs) {
-    h = mix32(h ^ mix32((x >>> 0) + Math.floor(x / 4294967296) * 0x632be5ab));
-  }
-  return h;
-}
-
-/** sfc32: small, fast, 32-bit state PRNG; next() ∈ [0, 1). */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d = 1;
-  constructor(seed: number) {
-    this.a = hashInts(seed, 1);
-    this.b = hashInts(seed, 2);
-    this.c = hashInts(seed, 3);
-    for (let i = 0; i < 12; i++) this.u32();
-  }
-  u32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor((this.u32() / 4294967296) * n);
-  }
-}
-
-function shuffleInPlace(a: Int32Array, rng: Rng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// One dataset's infinite stream of rows.
-
-export interface DatasetSource {
-  manifest: Manifest;
-  /** Local folder, or the cache folder of a remote dataset. */
-  dir: string;
-  baseUrl?: string;
-  verify: 'full' | 'size' | 'none';
-}
-
-export interface OutRows {
-  tokens: TokenArray | Int32Array;
-  numTokens: Int32Array;
-  starts?: Int32Array[];
-}
-
-interface Block {
-  shard: number;
-  batch: number;
-  data?: ShardBatch;
-}
-
-/** Record batches held besides the shuffle buffer: the one being read into it. */
+/** Record batches' token data held besides the output batches: none (rows go straight to their slots). */
 export const READ_AHEAD = 0;
-
-/** Shared between cursors of one process: shards already verified. */
-const verified = new Set<string>();
-
-export class DatasetCursor {
-  readonly rows: number;
-  readonly rowLen: number;
-  private readonly shardStart: number[];
-  private readonly batchRows: number;
-  private readonly shardBatches: number[];
-  private readonly B: number;
-  // epoch state
-  epoch = -1;
-  /** Rows output so far in this epoch. */
-  outputs = 0;
-  private blocks = new Int32Array(0); // pairs (shard, batch)
-  private blockIdx = 0;
-  private rowInBlock = 0;
-  private inputLeft = 0;
-  private rng!: Rng;
-  // buffer: row ids + (in data mode) row data
-  readonly ids: Float64Array;
-  len = 0;
-  private slots?: TokenArray;
-  private numTok?: Int32Array;
-  private starts?: Int32Array[];
-  // data mode
-  private cur?: Block;
-  /** Open shard readers (insertion order = LRU order) and pending opens (download, verify). */
-  private readers = new Map<number, ShardReader>();
-  private opening = new Map<number, Promise<ShardReader>>();
-  /** Read buffers, reused: the current input block, and random reads (materialize). */
-  private scratch = new Uint8Array(0);
-  private scratch2 = new Uint8Array(0);
-
-  constructor(
-    readonly src: DatasetSource,
-    readonly index: number,
-    readonly seed: number,
-    bufferRows: number,
-    readonly shuffle: boolean,
-    readonly withStarts: boolean,
-    readonly shardWindow = 16,
-  ) {
-    const m = src.manifest;
-    this.rowLen = m.rowLen;
-    this.batchRows = m.batchRows;
-    this.shardStart = [];
-    this.shardBatches = [];
-    let n = 0;
-    for (const s of m.shards) {
-      this.shardStart.push(n);
-      this.shardBatches.push(Math.ceil(s.rows / m.batchRows));
-      n += s.rows;
-    }
-    this.rows = n;
-    if (n === 0) throw new Error(`${src.baseUrl ?? src.dir}: dataset has no rows`);
-    this.B = Math.max(1, shuffle ? Math.min(bufferRows, n) : 1);
-    this.ids = new Float64Array(this.B);
-  }
-
-  private rowsOf(shard: number, batch: number): number {
-    return Math.min(this.batchRows, this.src.manifest.shards[shard].rows - batch * this.batchRows);
-  }
-
-  private startEpoch(e: number): void {
-    this.epoch = e;
-    this.outputs = 0;
-    const m = this.src.manifest;
-    const order = Int32Array.from(m.shards.keys());
-    if (this.shuffle) shuffleInPlace(order, new Rng(hashInts(this.seed, this.index, e, 0x5a4d)));
-    // Blocks (record batches) of a window of `shardWindow` consecutive shards (in the epoch's
-    // shard order) are shuffled together: neighbours then come from different shards.
-    const blocks: number[] = [];
-    const K = this.shuffle ? this.shardWindow : 1;
-    for (let w = 0; w < order.length; w += K) {
-      const pairs: number[] = [];
-      for (const s of order.subarray(w, w + K)) for (let b = 0; b < this.shardBatches[s]; b++) pairs.push(s, b);
-      const perm = Int32Array.from({ length: pairs.length / 2 }, (_, i) => i);
-      if (this.shuffle) shuffleInPlace(perm, new Rng(hashInts(this.seed, this.index, e, w, 0xb10c)));
-      for (const i of perm) blocks.push(pairs[2 * i], pairs[2 * i + 1]);
-    }
-    this.blocks = Int32Array.from(blocks);
-    this.blockIdx = 0;
-    this.rowInBlock = 0;
-    this.inputLeft = this.rows;
-    this.rng = new Rng(hashInts(this.seed, this.index, e, 0xbeef));
-    this.len = 0;
-  }
-
-  /** Advance in index space only (no data) to absolute cursor `c` (rows output since epoch 0). */
-  skipTo(c: number): void {
-    const e = Math.floor(c / this.rows);
-    const off = c - e * this.rows;
-    if (e !== this.epoch || off < this.outputs) this.startEpoch(e);
-    while (this.outputs < off) this.step();
-  }
-
-  /** Rows held: buffer + loaded input block(s). */
-  bufferedRows(): number {
-    let n = this.len;
-    if (this.cur?.data) n += this.cur.data.rows;
-    return n;
-  }
-
-  /** Load the data of every row in the buffer (after skipTo). */
-  async materialize(): Promise<void> {
-    this.allocate();
-    const byBlock = new Map<number, number[]>();
-    for (let i = 0; i < this.len; i++) {
-      const { key } = this.locate(this.ids[i]);
-      let l = byBlock.get(key);
-      if (!l) byBlock.set(key, (l = []));
-      l.push(i);
-    }
-    for (const [key, positions] of byBlock) {
-      const { shard, batch } = this.locate(this.keyToRow(key));
-      const r = this.readers.get(shard) ?? (await this.openReader(shard));
-      const data = this.readBlock(r, shard, batch, 2);
-      for (const i of positions) this.copyIn(i, data, this.locate(this.ids[i]).row);
-    }
-  }
-
-  private allocate(): void {
-    if (this.slots) return;
-    const m = this.src.manifest;
-    this.slots = m.dtype === 'uint16' ? new Uint16Array(this.B * this.rowLen) : new Uint32Array(this.B * this.rowLen);
-    this.numTok = new Int32Array(this.B);
-    if (this.withStarts) this.starts = new Array(this.B);
-  }
-
-  private locate(id: number): { shard: number; batch: number; row: number; key: number } {
-    // binary search the shard
-    let lo = 0;
-    let hi = this.shardStart.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.shardStart[mid] <= id) lo = mid;
-      else hi = mid - 1;
-    }
-    const r = id - this.shardStart[lo];
-    const batch = Math.floor(r / this.batchRows);
-    return { shard: lo, batch, row: r - batch * this.batchRows, key: this.blockKey(lo, batch) };
-  }
-
-  private blockKey(shard: number, batch: number): number {
-    return this.shardStart[shard] + batch; // unique: a shard has at most rows batches
-  }
-
-  /** Open (download, verify) a shard; opens are shared, so a failure surfaces to every caller. */
-  private openReader(shard: number): Promise<ShardReader> {
-    let p = this.opening.get(shard);
-    if (!p) {
-      p = (async () => {
-        const entry = this.src.manifest.shards[shard];
-        const path = this.src.baseUrl ? await ensureShard(this.src.baseUrl, this.src.dir, entry) : join(this.src.dir, entry.file);
-        const key = `${path}\0${entry.xxhash64}`;
-        if (this.src.verify !== 'none' && !verified.has(key)) {
-          await verifyShard(path, entry, this.src.verify === 'size');
-          verified.add(key);
-        }
-        const r = await ShardReader.open(path);
-        if (r.meta.rowLen !== this.rowLen || r.meta.dtype !== this.src.manifest.dtype) {
-          throw new Error(`shard ${entry.file}: rowLen/dtype ${r.meta.rowLen}/${r.meta.dtype} differ from the manifest (${this.rowLen}/${this.src.manifest.dtype})`);
-        }
-        this.opening.delete(shard);
-        this.readers.set(shard, r);
-        // Keep the readers of a window of shards open (blocks of a window are interleaved).
-        if (this.readers.size > Math.max(4, this.shardWindow + 2)) {
-          const [oldest, or] = this.readers.entries().next().value as [number, ShardReader];
-          this.readers.delete(oldest);
-          void or.close();
-        }
-        return r;
-      })();
-      this.opening.set(shard, p);
-    }
-    return p;
-  }
-
-  private readBlock(r: ShardReader, shard: number, batch: number, which: 1 | 2): ShardBatch {
-    const need = r.blockBytes(batch);
-    let buf = which === 1 ? this.scratch : this.scratch2;
-    if (buf.length < need) {
-      buf = new Uint8Array(Math.ceil(need * 1.25));
-      if (which === 1) this.scratch = buf;
-      else this.scratch2 = buf;
-    }
-    const data = r.batchSync(batch, buf);
-    if (data.rows !== this.rowsOf(shard, batch)) {
-      throw new Error(`shard ${this.src.manifest.shards[shard].file}: record batch ${batch} has ${data.rows} rows, expected ${this.rowsOf(shard, batch)} (batchRows ${this.batchRows})`);
-    }
-    return data;
-  }
-
-  /** First row id of the block with this key. */
-  private keyToRow(key: number): number {
-    let lo = 0;
-    let hi = this.shardStart.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.shardStart[mid] <= key) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.shardStart[lo] + (key - this.shardStart[lo]) * this.batchRows;
-  }
-
-  private copyIn(i: number, data: ShardBatch, row: number): void {
-    const R = this.rowLen;
-    this.slots!.set(data.ids.subarray(row * R, row * R + R), i * R);
-    this.numTok![i] = data.numTokens[row];
-    if (this.starts) this.starts[i] = data.starts.slice(data.startOffsets[row], data.startOffsets[row + 1]);
-  }
-
-  private moveSlot(from: number, to: number): void {
-    const R = this.rowLen;
-    this.slots!.copyWithin(to * R, from * R, from * R + R);
-    this.numTok![to] = this.numTok![from];
-    if (this.starts) this.starts[to] = this.starts[from];
-  }
-
-  private nextBlockKey(): number {
-    const k = this.blockIdx * 2;
-    return this.blockKey(this.blocks[k], this.blocks[k + 1]);
-  }
-
-  /** Load the current input block if its shard is open; false when an open must be awaited. */
-  private loadSync(): boolean {
-    const shard = this.blocks[this.blockIdx * 2];
-    const r = this.readers.get(shard);
-    if (!r) {
-      this.openReader(shard).catch(() => undefined);
-      return false;
-    }
-    // Start opening (downloading) the shards of the next blocks while this one is consumed.
-    const nBlocks = this.blocks.length / 2;
-    for (let k = this.blockIdx + 1; k < Math.min(nBlocks, this.blockIdx + 4); k++) {
-      const s = this.blocks[2 * k];
-      if (!this.readers.has(s)) this.openReader(s).catch(() => undefined);
-    }
-    this.cur = { shard, batch: this.blocks[this.blockIdx * 2 + 1], data: this.readBlock(r, shard, this.blocks[this.blockIdx * 2 + 1], 1) };
-    return true;
-  }
-
-  /** The next input row id; in data mode copies its data into slot `i`. */
-  private insert(i: number, data: boolean): void {
-    const shard = this.blocks[this.blockIdx * 2];
-    const batch = this.blocks[this.blockIdx * 2 + 1];
-    this.ids[i] = this.shardStart[shard] + batch * this.batchRows + this.rowInBlock;
-    if (data) this.copyIn(i, this.cur!.data!, this.rowInBlock);
-    this.inputLeft--;
-    if (++this.rowInBlock === this.rowsOf(shard, batch)) {
-      this.blockIdx++;
-      this.rowInBlock = 0;
-      if (data) this.cur = undefined;
-    }
-  }
-
-  /** Index-only step (skipTo): exactly the steps of `take`, without data. */
-  private step(): number {
-    if (this.epoch < 0 || (this.len === 0 && this.inputLeft === 0)) this.startEpoch(this.epoch + 1);
-    while (this.len < this.B && this.inputLeft > 0) this.insert(this.len++, false);
-    const i = this.rng.int(this.len);
-    const id = this.ids[i];
-    if (this.inputLeft > 0) this.insert(i, false);
-    else {
-      const last = --this.len;
-      if (i !== last) this.ids[i] = this.ids[last];
-    }
-    this.outputs++;
-    return id;
-  }
-
-  /**
-   * Output the next row: returns its row id and copies its data to out[outRow] (null: consumed,
-   * not kept); -1 when a shard must be opened first (then nothing was output: call again).
-   */
-  takeSync(out: OutRows | null, outRow: number): number {
-    if (!this.slots) return -1;
-    if (this.epoch < 0 || (this.len === 0 && this.inputLeft === 0)) this.startEpoch(this.epoch + 1);
-    while (this.len < this.B && this.inputLeft > 0) {
-      if (!this.cur && !this.loadSync()) return -1;
-      this.insert(this.len++, true);
-    }
-    if (this.inputLeft > 0 && !this.cur && !this.loadSync()) return -1;
-    const i = this.rng.int(this.len);
-    const id = this.ids[i];
-    if (out) {
-      const R = this.rowLen;
-      out.tokens.set(this.slots.subarray(i * R, i * R + R), outRow * R);
-      out.numTokens[outRow] = this.numTok![i];
-      if (out.starts) out.starts[outRow] = this.starts![i];
-    }
-    if (this.inputLeft > 0) this.insert(i, true);
-    else {
-      const last = --this.len;
-      if (i !== last) {
-        this.ids[i] = this.ids[last];
-        this.moveSlot(last, i);
-      }
-    }
-    this.outputs++;
-    return id;
-  }
-
-  /** `takeSync`, waiting for shard opens (downloads, verification) as needed. */
-  async take(out: OutRows | null, outRow: number): Promise<number> {
-    this.allocate();
-    for (;;) {
-      const id = this.takeSync(out, outRow);
-      if (id >= 0) return id;
-      await this.openReader(this.blocks[this.blockIdx * 2]);
-    }
-  }
-
-  async close(): Promise<void> {
-    for (const p of this.opening.values()) await p.catch(() => undefined);
-    for (const r of this.readers.values()) await r.close();
-    this.readers.clear();
-    this.opening.clear();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The producer: mixing, rank striping, batches, state.
@@ -468,7 +74,7 @@ export interface RawBatch {
   epoch: number;
   /** State after this batch. */
   state: LoaderState;
-  /** Rows held by the producer (shuffle buffers + loaded input blocks) when it was made. */
+  /** Rows of the output batches allocated ahead (the shuffle window's slots) when it was made. */
   buffered: number;
 }
 
@@ -499,6 +105,129 @@ export function initialState(o: ProducerOptions): LoaderState {
   return { v: 1, seed: o.seed, epoch: 0, pos: 0, cursors: o.sources.map(() => 0), fp: fingerprint(o) };
 }
 
+/** Where a walk over the global positions is: one per position, in order. */
+class Walk {
+  E: number;
+  j: number;
+  private c0: number;
+  private last = 0;
+  private full = 0;
+  /** Samples this rank owns in the epoch, and how many it met so far. */
+  private per = 0;
+  k = 0;
+  ended = false;
+  readonly counts: number[];
+  epochStart: number[];
+  /** The current position: dataset, its stream position, and (owned) batch seq and row, else seq -1. */
+  d = 0;
+  p = 0;
+  seq = -1;
+  row = 0;
+  /** Rows of the current position's batch. */
+  rows = 0;
+  private nextSeq = 0;
+
+  constructor(
+    private readonly o: ProducerOptions,
+    private readonly choose: (E: number, j: number) => number,
+    st: LoaderState,
+    counts: number[],
+  ) {
+    this.E = st.epoch;
+    this.j = this.c0 = st.pos;
+    this.counts = counts.slice();
+    this.epochStart = st.cursors.slice();
+    this.setEpoch();
+  }
+
+  private setEpoch(): void {
+    const { samplesPerEpoch: M, worldSize: W, batchSize: B } = this.o;
+    this.per = Math.floor(Math.max(0, M - this.c0) / W);
+    this.last = this.c0 + this.per * W;
+    this.full = this.o.dropLast ? Math.floor(this.per / B) * B : this.per;
+    this.k = 0;
+    if (this.E >= this.o.epochs) this.ended = true;
+  }
+
+  /** Move to the next position; false past the last epoch. */
+  step(): boolean {
+    if (this.ended) return false;
+    const o = this.o;
+    if (this.j === o.samplesPerEpoch) {
+      this.E++;
+      this.j = this.c0 = 0;
+      this.epochStart = this.counts.slice();
+      this.setEpoch();
+      if (this.ended) return false;
+    }
+    const j = this.j++;
+    const d = (this.d = this.choose(this.E, j));
+    this.p = this.counts[d]++;
+    this.seq = -1;
+    if (j < this.last && (j - this.c0) % o.worldSize === o.rank) {
+      const kk = this.k++;
+      if (kk < this.full) {
+        const B = o.batchSize;
+        this.row = kk % B;
+        if (this.row === 0) this.nextSeq++;
+        this.seq = this.nextSeq - 1;
+        this.rows = Math.min(B, this.full - (kk - this.row));
+      }
+    }
+    return true;
+  }
+
+  /** The loader state after the current position (positions c0 + k·W consumed by all ranks). */
+  state(seed: number, fp: string): LoaderState {
+    return { v: 1, seed, epoch: this.E, pos: this.c0 + this.k * this.o.worldSize, cursors: this.epochStart.slice(), fp };
+  }
+}
+
+/** Stream positions of one dataset → output slot (seq · batchSize + row), or -1: not read. */
+class TargetQueue {
+  private a = new Float64Array(1024);
+  private start = 0;
+  private end = 0;
+  /** Stream position of a[start]. */
+  private base: number;
+  constructor(first: number) {
+    this.base = first;
+  }
+  get next(): number {
+    return this.base + this.end - this.start;
+  }
+  push(v: number, keepFrom: number): void {
+    if (this.end === this.a.length) {
+      const drop = Math.max(0, Math.min(keepFrom - this.base, this.end - this.start));
+      this.start += drop;
+      this.base += drop;
+      const n = this.end - this.start;
+      const a = n * 2 > this.a.length ? new Float64Array(this.a.length * 2) : this.a;
+      a.copyWithin(0, this.start, this.end);
+      if (a !== this.a) a.set(this.a.subarray(this.start, this.end));
+      this.a = a;
+      this.start = 0;
+      this.end = n;
+    }
+    this.a[this.end++] = v;
+  }
+  get(pos: number): number {
+    return this.a[this.start + pos - this.base];
+  }
+}
+
+interface PendingBatch {
+  seq: number;
+  rows: number;
+  tokens: Int32Array | Uint16Array | Uint32Array;
+  /** Where row k's token bytes are read: the tokens themselves, or (uint16 → int32) the upper half. */
+  stage: Uint8Array;
+  rowBytes: number;
+  numTokens: Int32Array;
+  sampleIds: Float64Array;
+  starts?: Int32Array[];
+}
+
 /** Batches for one rank, from `o.state` (or the start) on. */
 export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor[]) => void): AsyncGenerator<RawBatch> {
   const fp = fingerprint(o);
@@ -506,41 +235,69 @@ export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor
   if (st.v !== 1) throw new Error(`loader state version ${st.v} is not supported`);
   if (st.fp !== fp) throw new Error(`loader state is for another dataset or shuffle setup (fingerprint ${st.fp}, this loader ${fp}): datasets, weights, shuffle, shuffleBuffer, shardWindow and samplesPerEpoch must match`);
   if (st.seed !== o.seed) throw new Error(`loader state has seed ${st.seed}, loader seed is ${o.seed}`);
-  const W = o.worldSize;
   const B = o.batchSize;
   const choose = chooser(o.seed, o.weights);
-  const ds = o.sources.map((s, d) => new DatasetCursor(s, d, o.seed, o.shuffleBuffer, o.shuffle, o.docStarts, o.shardWindow));
+  const wsum = o.weights.reduce((a, b) => a + b, 0);
+  const ds = o.sources.map((s, d) => new DatasetCursor(s, d, o.seed, Math.max(1, Math.round((o.shuffleBuffer * o.weights[d]) / wsum)), o.shuffle, o.shardWindow));
   onCursors?.(ds);
   const rowLen = ds[0].rowLen;
-  const M = o.samplesPerEpoch;
-  let E = st.epoch;
-  let c0 = st.pos;
-  let epochStart = st.cursors.slice();
-  const cur = epochStart.slice();
-  for (let j = 0; j < c0; j++) cur[choose(E, j)]++;
-  for (let d = 0; d < ds.length; d++) {
-    ds[d].skipTo(cur[d]);
-    await ds[d].materialize();
-  }
-  const buffered = () => ds.reduce((a, c) => a + c.bufferedRows(), 0);
-  const alloc = () => ({
-    tokens: o.dtype === 'uint16' ? new Uint16Array(B * rowLen) : new Int32Array(B * rowLen),
-    numTokens: new Int32Array(B),
-    sampleIds: new Float64Array(B),
-    starts: o.docStarts ? (new Array(B) as Int32Array[]) : undefined,
+  // Stream positions of each dataset at the resume point.
+  const cur = st.cursors.slice();
+  for (let j = 0; j < st.pos; j++) cur[choose(st.epoch, j)]++;
+  const front = new Walk(o, choose, st, cur);
+  const ahead = new Walk(o, choose, st, cur);
+  const queues = cur.map((c) => new TargetQueue(c));
+  const pending: PendingBatch[] = [];
+  let headSeq = 0;
+  let buffered = 0;
+
+  const srcWidth = o.sources[0].manifest.dtype === 'uint16' ? 2 : 4;
+  const widen = o.dtype === 'int32' && srcWidth === 2;
+  const newBatch = (seq: number, rows: number): PendingBatch => {
+    const n = rows * rowLen;
+    // Unzeroed memory: every byte of every row is read into it before the batch is yielded.
+    const mem = Buffer.allocUnsafeSlow(n * (o.dtype === "uint16" ? 2 : 4)).buffer;
+    const tokens = o.dtype === 'uint16' ? new Uint16Array(mem, 0, n) : new Int32Array(mem, 0, n);
+    const stage = new Uint8Array(mem, widen ? n * 2 : 0, n * srcWidth);
+    buffered += rows;
+    return { seq, rows, tokens, stage, rowBytes: rowLen * srcWidth, numTokens: new Int32Array(rows), sampleIds: new Float64Array(rows), starts: o.docStarts ? new Array<Int32Array>(rows) : undefined };
+  };
+  /** Walk ahead one position: record its target, allocating its batch at its first row. */
+  const stepAhead = (): boolean => {
+    if (!ahead.step()) return false;
+    if (ahead.seq >= 0 && ahead.row === 0) pending.push(newBatch(ahead.seq, ahead.rows));
+    queues[ahead.d].push(ahead.seq < 0 ? -1 : ahead.seq * B + ahead.row, ds[ahead.d].keepFrom);
+    return true;
+  };
+  const targets: Target[] = ds.map((_, d) => {
+    const q = queues[d];
+    const t = function placeRow(pos: number, id: number, blk: BlockMeta, r: number): Uint8Array | null {
+      while (q.next <= pos) if (!stepAhead()) return null;
+      const v = q.get(pos);
+      if (v < 0) return null;
+      const seq = Math.floor(v / B);
+      const k = v - seq * B;
+      const b = pending[seq - headSeq];
+      b.sampleIds[k] = d * SAMPLE_DATASET + id;
+      b.numTokens[k] = blk.numTokens[r];
+      if (b.starts) b.starts[k] = blk.starts.slice(blk.startOffsets[r], blk.startOffsets[r + 1]);
+      t.seq = seq;
+      return new Uint8Array(b.stage.buffer, b.stage.byteOffset + k * b.rowBytes, b.rowBytes);
+    } as Target;
+    t.seq = 0;
+    return t;
   });
-  const finish = (b: ReturnType<typeof alloc>, n: number, k: number): RawBatch => {
-    const raw: RawBatch = {
-      rows: n,
-      rowLen,
-      tokens: n === B ? b.tokens : b.tokens.slice(0, n * rowLen),
-      numTokens: n === B ? b.numTokens : b.numTokens.slice(0, n),
-      sampleIds: n === B ? b.sampleIds : b.sampleIds.slice(0, n),
-      epoch: E,
-      state: { v: 1, seed: o.seed, epoch: E, pos: c0 + k * W, cursors: epochStart.slice(), fp },
-      buffered: buffered(),
-    };
+
+  const finish = (b: PendingBatch): RawBatch => {
+    if (widen) {
+      // In place, front to back: element i's 4 bytes never reach the uint16 values not yet read.
+      const src = new Uint16Array(b.stage.buffer, b.stage.byteOffset, b.tokens.length);
+      const dst = b.tokens;
+      for (let i = 0; i < dst.length; i++) dst[i] = src[i];
+    }
+    const raw: RawBatch = { rows: b.rows, rowLen, tokens: b.tokens, numTokens: b.numTokens, sampleIds: b.sampleIds, epoch: front.E, state: front.state(o.seed, fp), buffered };
     if (b.starts) {
+      const n = b.rows;
       const offs = new Int32Array(n + 1);
       for (let i = 0; i < n; i++) offs[i + 1] = offs[i] + b.starts[i].length;
       const all = new Int32Array(offs[n]);
@@ -550,36 +307,23 @@ export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor
     }
     return raw;
   };
+
   try {
-    while (E < o.epochs) {
-      const per = Math.floor(Math.max(0, M - c0) / W);
-      const last = c0 + per * W;
-      let k = 0;
-      let n = 0;
-      let b = alloc();
-      for (let j = c0; j < M; j++) {
-        const d = choose(E, j);
-        const owned = j < last && (j - c0) % W === o.rank;
-        if (owned) {
-          let id = ds[d].takeSync(b, n);
-          if (id < 0) id = await ds[d].take(b, n);
-          b.sampleIds[n] = d * SAMPLE_DATASET + id;
-          n++;
-          k++;
-          if (n === B) {
-            yield finish(b, n, k);
-            b = alloc();
-            n = 0;
-          }
-        } else if (ds[d].takeSync(null, 0) < 0) {
-          await ds[d].take(null, 0);
-        }
-        cur[d]++;
+    for (let d = 0; d < ds.length; d++) {
+      ds[d].skipTo(cur[d]);
+      await ds[d].materialize(targets[d]);
+    }
+    while (front.step()) {
+      const c = ds[front.d];
+      if (!c.fillSync(front.p, targets[front.d])) await c.fill(front.p, targets[front.d]);
+      if (front.seq >= 0 && front.row === front.rows - 1) {
+        for (const x of ds) x.flush(front.seq);
+        const b = pending.shift()!;
+        headSeq++;
+        const raw = finish(b);
+        buffered -= b.rows;
+        yield raw;
       }
-      if (n > 0 && !o.dropLast) yield finish(b, n, k);
-      E++;
-      c0 = 0;
-      epochStart = cur.slice();
     }
   } finally {
     for (const c of ds) await c.close();

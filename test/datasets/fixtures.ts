@@ -13,6 +13,8 @@ export interface FixtureOptions {
   shards?: number;
   batchRows?: number;
   salt?: number;
+  /** > 65,536: uint32 ids. */
+  vocabSize?: number;
 }
 
 /** Write `rows` rows over `shards` shards (+ manifest) into dir. */
@@ -22,7 +24,7 @@ export async function makeDataset(dir: string, o: FixtureOptions): Promise<void>
   const salt = o.salt ?? 0;
   mkdirSync(dir, { recursive: true });
   const meta: ShardMeta = {
-    seqLen: rowLen, rowLen, overlap: false, vocabSize: 50257, dtype: 'uint16', tokenizer: 'gpt2', tokenizerHash: '',
+    seqLen: rowLen, rowLen, overlap: false, vocabSize: o.vocabSize ?? 50257, dtype: (o.vocabSize ?? 50257) > 65536 ? 'uint32' : 'uint16', tokenizer: 'gpt2', tokenizerHash: '',
     bos: -1, eos: 50256, pad: 50256, mode: 'concat', batchRows: o.batchRows ?? 8,
   };
   const row = new Uint32Array(rowLen);

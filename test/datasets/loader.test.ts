@@ -227,6 +227,16 @@ describe('buffering, shuffle quality, mixing', () => {
     expect(new Set(firstPass).size).toBe(400);
   });
 
+  it('uint32 datasets: int32 batches with the right rows, uint16 refused', async () => {
+    const dir = join(root, 'u32');
+    await makeDataset(dir, { rows: 300, shards: 3, batchRows: 8, vocabSize: 100277 });
+    const { batches } = await collect({ path: dir, batchSize: 7, seed: 2, shuffleBuffer: 50, worldSize: 2, rank: 1, worker: false });
+    expect(batches[0].tokens).toBeInstanceOf(Int32Array);
+    checkData(batches);
+    expect(ids(batches).length).toBe(150);
+    await expect(openLoader({ path: dir, batchSize: 4, dtype: 'uint16' })).rejects.toThrow(/dtype uint16 needs uint16 datasets/);
+  });
+
   it('docStarts on request, uint16 batches, tfjs tensors', async () => {
     const { batches } = await collect({ path: A, batchSize: 4, seed: 1, docStarts: true, dtype: 'uint16', worker: false }, 1);
     const b = batches[0];
