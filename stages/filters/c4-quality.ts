@@ -4,7 +4,8 @@
 // whitespace and a capital/digit/quote, with common abbreviations excepted).
 import { check, defineFilter } from '../../engine/stage.ts';
 import type { Doc, StatsSink } from '../../engine/types.ts';
-import { splitLines } from '../text/lines.ts';
+import { isPySpaceCode, Ranges, splitLineRanges, splitLines } from '../text/lines.ts';
+import { cachedTokens, countTokens, setDocTokenCount } from '../text/tokens.ts';
 
 const CITATION = /\[\d*\]|\[edit\]|\[citation needed\]/g;
 const END_PUNCTUATION = ['.', '?', '!', '"', "'"];
@@ -57,21 +58,24 @@ const LETTER = /\p{L}/u;
 const FLAGGED = /lorem ipsum|javascript|terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies/i;
 const FLAGGED_PHRASES = ['lorem ipsum', 'javascript', ...POLICY_SUBSTRINGS];
 
-/** Whitespace-separated words of a line (Python's str.split()) and the longest one's length, without splitting. */
-function wordStats(line: string): [count: number, longest: number] {
+/** Whitespace-separated words of text[a, b) (Python's str.split()) and the longest one's length, without splitting. */
+function wordStats(text: string, a: number, b: number): [count: number, longest: number] {
   let count = 0;
   let longest = 0;
   let start = -1;
-  for (let i = 0; i <= line.length; i++) {
-    const c = i < line.length ? line.charCodeAt(i) : 32;
-    const space = c === 32 || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-    if (space) {
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c >= 0x85 ? isPySpaceCode(c) : false) {
       if (start >= 0) {
         count++;
-        longest = Math.max(longest, i - start);
+        if (i - start > longest) longest = i - start;
         start = -1;
       }
     } else if (start < 0) start = i;
+  }
+  if (start >= 0) {
+    count++;
+    if (b - start > longest) longest = b - start;
   }
   return [count, longest];
 }
@@ -87,22 +91,46 @@ function wordBefore(line: string, end: number): string {
   return line.slice(i, end);
 }
 
-/** Apply C4's rules: the text with bad lines removed, or the reason the whole document is dropped. */
-export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink): { text: string } | { reason: string } {
-  const lines = o.splitParagraph ? splitLines(text) : splitSentences(text);
+const lines = new Ranges();
+/** Separators of str.splitlines() that the tokenizer does not treat as whitespace. */
+const NON_SPACE_BREAK = /[\x1c\x1d\x1e\x85]/;
+
+/**
+ * Apply C4's rules: the text with bad lines removed, or the reason the whole document is dropped.
+ * With `doc` (whose token table is cached), also records the new text's token count: tokens never
+ * span a line break, so it is the count of the kept lines' tokens (FineWeb's filter then needs no
+ * second tokenization).
+ */
+export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink, doc?: Doc): { text: string } | { reason: string } {
+  if (!o.splitParagraph) return c4Sentences(text, o, stats);
+  splitLineRanges(text, lines);
   let sentences = 0;
   const kept: string[] = [];
   // most pages mention none of the phrases: then skip the per-line scans (indexOf beats an /i regex)
   const lowerText = text.toLowerCase();
   const anyFlagged = FLAGGED_PHRASES.some((p) => lowerText.includes(p));
-  for (let line of lines) {
-    line = line.trim();
-    const [nWords, longest] = wordStats(line);
+  const table = doc ? cachedTokens(doc) : null;
+  const counting = table !== null && !NON_SPACE_BREAK.test(text);
+  let tokens = 0;
+  let tok = 0; // first token not before the current line
+  for (let k = 0; k < lines.n; k++) {
+    // line.strip()
+    let a = lines.s[k];
+    let b = lines.e[k];
+    while (a < b && isPySpaceCode(text.charCodeAt(a))) a++;
+    while (b > a && isPySpaceCode(text.charCodeAt(b - 1))) b--;
+    const [nWords, longest] = wordStats(text, a, b);
     if (o.maxWordLength !== -1 && longest > o.maxWordLength) {
       stats?.count('line-filter-too_long_word');
       continue;
     }
-    if (o.removeCitations && line.includes('[')) line = line.replace(CITATION, '');
+    let line = text.slice(a, b);
+    let modified = false;
+    if (o.removeCitations && line.includes('[')) {
+      const stripped = line.replace(CITATION, '');
+      modified = stripped !== line;
+      line = stripped;
+    }
     if (o.filterNoTerminalPunct && (!END_PUNCTUATION.some((p) => line.endsWith(p)) || line.endsWith('...'))) {
       stats?.count('line-filter-no_terminal_punc');
       continue;
@@ -112,7 +140,8 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink):
       continue;
     }
     // one case-insensitive scan finds lines that need a closer look
-    if (anyFlagged && FLAGGED.test(line)) {
+    const flagged = anyFlagged && FLAGGED.test(line);
+    if (flagged) {
       const lower = line.toLowerCase();
       if (o.filterLoremIpsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
       if (o.filterJavascript && lower.includes('javascript')) {
@@ -121,15 +150,63 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink):
       }
     }
     if (o.filterCurlyBracket && line.includes('{')) return { reason: 'curly_bracket' };
-    if (o.filterPolicy && anyFlagged && FLAGGED.test(line) && POLICY_SUBSTRINGS.some((p) => line.toLowerCase().includes(p))) {
+    if (o.filterPolicy && flagged && POLICY_SUBSTRINGS.some((p) => line.toLowerCase().includes(p))) {
       stats?.count('line-filter-policy');
       continue;
     }
-    sentences += o.splitParagraph ? countSentences(line) : 1;
+    sentences += countSentences(line);
     kept.push(line);
+    if (counting) {
+      if (modified) tokens += countTokens(line);
+      else {
+        const pos = table.pos;
+        while (tok < table.n && pos[tok] < a) tok++;
+        const from = tok;
+        while (tok < table.n && pos[tok] < b) tok++;
+        tokens += tok - from;
+      }
+    }
   }
   if (sentences < o.minNumSentences) return { reason: 'too_few_sentences' };
-  return { text: kept.join(o.splitParagraph ? '\n' : ' ').trim() };
+  const out = kept.join('\n').trim();
+  if (counting) setDocTokenCount(doc!, out, tokens);
+  return { text: out };
+}
+
+/** split_paragraph=False: the rules applied to sentences, kept ones joined with spaces. */
+function c4Sentences(text: string, o: C4QualityOptions, stats?: StatsSink): { text: string } | { reason: string } {
+  const kept: string[] = [];
+  for (let line of splitSentences(text)) {
+    line = line.trim();
+    const [nWords, longest] = wordStats(line, 0, line.length);
+    if (o.maxWordLength !== -1 && longest > o.maxWordLength) {
+      stats?.count('line-filter-too_long_word');
+      continue;
+    }
+    if (o.removeCitations) line = line.replace(CITATION, '');
+    if (o.filterNoTerminalPunct && (!END_PUNCTUATION.some((p) => line.endsWith(p)) || line.endsWith('...'))) {
+      stats?.count('line-filter-no_terminal_punc');
+      continue;
+    }
+    if (nWords < o.minWordsPerLine) {
+      stats?.count('line-filter-too_few_words');
+      continue;
+    }
+    const lower = line.toLowerCase();
+    if (o.filterLoremIpsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
+    if (o.filterJavascript && lower.includes('javascript')) {
+      stats?.count('line-filter-javascript');
+      continue;
+    }
+    if (o.filterCurlyBracket && line.includes('{')) return { reason: 'curly_bracket' };
+    if (o.filterPolicy && POLICY_SUBSTRINGS.some((p) => lower.includes(p))) {
+      stats?.count('line-filter-policy');
+      continue;
+    }
+    kept.push(line);
+  }
+  if (kept.length < o.minNumSentences) return { reason: 'too_few_sentences' };
+  return { text: kept.join(' ').trim() };
 }
 
 /** Sentences of a text (split at the boundaries countSentences counts). */
@@ -156,7 +233,7 @@ export const c4QualityFilter = defineFilter({
     check(o.minWordsPerLine >= -1, 'c4-quality', 'minWordsPerLine', 'must be >= -1');
   },
   filter(doc: Doc, o, _state, ctx) {
-    const r = c4Quality(doc.text, o, ctx.stats);
+    const r = c4Quality(doc.text, o, ctx.stats, doc);
     if ('reason' in r) return r.reason;
     doc.text = r.text;
     return true;

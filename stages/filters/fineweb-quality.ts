@@ -2,7 +2,7 @@
 // order and reasons.
 import { check, defineFilter } from '../../engine/stage.ts';
 import type { Doc } from '../../engine/types.ts';
-import { findDuplicates } from '../text/lines.ts';
+import { duplicateRanges, isPySpaceCode, Ranges, splitCharRanges } from '../text/lines.ts';
 import { docTokenCount } from '../text/tokens.ts';
 
 export const fineWebQualityDefaults = {
@@ -20,30 +20,40 @@ export const fineWebQualityDefaults = {
 };
 export type FineWebQualityOptions = typeof fineWebQualityDefaults;
 
-const STOP_CHARS = ['.', "'", '"', '!', '?'];
+const lines = new Ranges();
+const nonEmpty = new Ranges();
 
 export function fineWebQuality(doc: Doc, o: FineWebQualityOptions): true | string {
   const text = doc.text;
-  if (text.trim() === '') return 'empty';
-  const lines = text.split('\n');
+  let a = 0;
+  while (a < text.length && isPySpaceCode(text.charCodeAt(a))) a++;
+  if (a === text.length) return 'empty';
+  splitCharRanges(text, 10, false, lines); // doc.text.split("\n")
 
   let punct = 0;
   let short = 0;
-  const nonEmpty: string[] = [];
-  for (const line of lines) {
-    if (STOP_CHARS.some((c) => line.endsWith(c))) punct++;
-    if (line.length <= o.shortLineLength) short++;
-    if (line.trim() !== '') nonEmpty.push(line);
+  nonEmpty.n = 0;
+  for (let k = 0; k < lines.n; k++) {
+    const s = lines.s[k];
+    const e = lines.e[k];
+    if (e > s) {
+      const c = text.charCodeAt(e - 1); // ends with . ' " ! ?
+      if (c === 46 || c === 39 || c === 34 || c === 33 || c === 63) punct++;
+    }
+    if (e - s <= o.shortLineLength) short++;
+    let q = s;
+    while (q < e && isPySpaceCode(text.charCodeAt(q))) q++;
+    if (q < e) nonEmpty.push(s, e);
   }
-  const punctRatio = punct / lines.length;
+  const punctRatio = punct / lines.n;
   if (punctRatio <= o.linePunctThr && !(punctRatio === 0 && o.linePunctExcludeZero)) return 'line_punct_ratio';
-  if (short / lines.length >= o.shortLineThr) return 'short_line_ratio';
+  if (short / lines.n >= o.shortLineThr) return 'short_line_ratio';
 
-  const chars = text.length - (lines.length - 1); // text without its newlines
-  if (chars > 0 && findDuplicates(nonEmpty)[1] / chars >= o.charDuplicatesRatio) return 'char_dup_ratio';
+  const chars = text.length - (lines.n - 1); // text without its newlines
+  if (chars > 0 && duplicateRanges(text, nonEmpty)[1] / chars >= o.charDuplicatesRatio) return 'char_dup_ratio';
 
   const nWords = docTokenCount(doc);
-  if (nWords === 0 || (lines.length - 1) / nWords > o.newLineRatio) return 'list_ratio';
+  if (nWords === 0 || (lines.n - 1) / nWords > o.newLineRatio) return 'list_ratio';
   return true;
 }
 

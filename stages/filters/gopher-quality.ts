@@ -1,10 +1,12 @@
 // Gopher quality rules (Rae et al. 2021, appendix A), with datatrove's GopherQualityFilter
 // defaults, order of checks and drop reasons. A rule whose threshold is 0 is off (datatrove: None).
+// As datatrove: "words" are all tokens; the word-count and mean-length rules use the non-symbol
+// ones (a character outside datatrove's PUNCTUATION_SET); "#", ellipsis and alphabetic ratios
+// divide by all tokens; bullet lines start with "•" or "-".
 import { check, defineFilter } from '../../engine/stage.ts';
 import type { Doc } from '../../engine/types.ts';
-import { hasLetter } from '../text/chars.ts';
-import { countOf, splitLines } from '../text/lines.ts';
-import { docTokens, isPunctuationToken } from '../text/tokens.ts';
+import { countOf, isPySpaceCode, Ranges, splitLineRanges } from '../text/lines.ts';
+import { docTokens } from '../text/tokens.ts';
 
 export const GOPHER_STOP_WORDS = ['the', 'be', 'to', 'of', 'and', 'that', 'have', 'with'];
 
@@ -15,7 +17,7 @@ export const gopherQualityDefaults = {
   maxAvgWordLength: 10,
   /** Max ratio of "#" and of "..."/"…" to words. */
   maxSymbolWordRatio: 0.1,
-  /** Max fraction of lines starting with "•". */
+  /** Max fraction of lines starting with "•" or "-". */
   maxBulletLinesRatio: 0.9,
   /** Max fraction of lines ending with "..." or "…". */
   maxEllipsisLinesRatio: 0.3,
@@ -27,53 +29,75 @@ export const gopherQualityDefaults = {
 };
 export type GopherQualityOptions = typeof gopherQualityDefaults;
 
+export interface GopherQualityState {
+  stopWords: Set<string>;
+  maxStopLength: number;
+}
+
+const lines = new Ranges();
+let stopScratch = new Uint8Array(1024);
+
 /** Apply the rules to a document: `true` or datatrove's reason. */
-export function gopherQuality(doc: Doc, o: GopherQualityOptions, stopWords: Set<string>): true | string {
+export function gopherQuality(doc: Doc, o: GopherQualityOptions, state: GopherQualityState): true | string {
   const text = doc.text;
-  const tokens = docTokens(doc);
-  // cheap pre-checks before hashing a token for the Set lookup
-  let maxStop = 0;
-  for (const w of stopWords) maxStop = Math.max(maxStop, w.length);
-  let nWords = 0;
+  const t = docTokens(doc);
+  const n = t.n;
+  if (n === 0) return 'empty'; // datatrove guards the divisions by the word count the same way
+  const { ids, lens, symbol, alpha } = t;
+  // stop-word membership once per distinct token, not per token
+  if (stopScratch.length < t.nUniq) stopScratch = new Uint8Array(t.nUniq * 2);
+  const isStop = stopScratch;
+  for (let id = 0; id < t.nUniq; id++) isStop[id] = 0;
+  let nonSymbol = 0;
   let wordChars = 0;
   let alphaWords = 0;
   let stop = 0;
-  for (const w of tokens) {
-    if (!isPunctuationToken(w)) {
-      nWords++;
-      wordChars += w.length;
+  for (let k = 0; k < n; k++) {
+    const id = ids[k];
+    if (symbol[id] === 0) {
+      nonSymbol++;
+      wordChars += lens[k];
     }
-    if (hasLetter(w)) alphaWords++;
-    if (w.length <= maxStop && stopWords.has(w)) stop++;
+    alphaWords += alpha[id];
+    if (lens[k] <= state.maxStopLength) {
+      // 1: not a stop word, 2: a stop word (decided at the id's first short occurrence)
+      if (isStop[id] === 0) isStop[id] = state.stopWords.has(t.str(id)) ? 2 : 1;
+      if (isStop[id] === 2) stop++;
+    }
   }
-  if (o.minDocWords && nWords < o.minDocWords) return 'gopher_short_doc';
-  if (o.maxDocWords && nWords > o.maxDocWords) return 'gopher_long_doc';
-  if (nWords === 0) return 'gopher_short_doc';
+  if (o.minDocWords && nonSymbol < o.minDocWords) return 'gopher_short_doc';
+  if (o.maxDocWords && nonSymbol > o.maxDocWords) return 'gopher_long_doc';
 
-  const avg = wordChars / nWords;
+  const avg = wordChars / nonSymbol; // NaN without words: numpy's mean of [] fails neither test
   if (o.minAvgWordLength && avg < o.minAvgWordLength) return 'gopher_below_avg_threshold';
   if (o.maxAvgWordLength && avg > o.maxAvgWordLength) return 'gopher_above_avg_threshold';
 
-  if (o.maxSymbolWordRatio && countOf(text, '#') / nWords > o.maxSymbolWordRatio) return 'gopher_too_many_hashes';
-  if (o.maxSymbolWordRatio && (countOf(text, '...') + countOf(text, '…')) / nWords > o.maxSymbolWordRatio) {
+  if (o.maxSymbolWordRatio && countOf(text, '#') / n > o.maxSymbolWordRatio) return 'gopher_too_many_hashes';
+  if (o.maxSymbolWordRatio && (countOf(text, '...') + countOf(text, '…')) / n > o.maxSymbolWordRatio) {
     return 'gopher_too_many_ellipsis';
   }
 
   if (o.maxBulletLinesRatio || o.maxEllipsisLinesRatio) {
-    const lines = splitLines(text);
+    splitLineRanges(text, lines);
     let bullets = 0;
     let ellipses = 0;
-    for (const line of lines) {
-      if (line.trimStart().startsWith('•')) bullets++;
-      const r = line.trimEnd();
-      if (r.endsWith('...') || r.endsWith('…')) ellipses++;
+    for (let k = 0; k < lines.n; k++) {
+      let a = lines.s[k];
+      let b = lines.e[k];
+      while (a < b && isPySpaceCode(text.charCodeAt(a))) a++;
+      while (b > a && isPySpaceCode(text.charCodeAt(b - 1))) b--;
+      if (a === b) continue;
+      const first = text.charCodeAt(a);
+      if (first === 0x2022 || first === 45) bullets++;
+      const last = text.charCodeAt(b - 1);
+      if (last === 0x2026 || (last === 46 && b - a >= 3 && text.charCodeAt(b - 2) === 46 && text.charCodeAt(b - 3) === 46)) ellipses++;
     }
-    const n = Math.max(lines.length, 1);
-    if (o.maxBulletLinesRatio && bullets / n > o.maxBulletLinesRatio) return 'gopher_too_many_bullets';
-    if (o.maxEllipsisLinesRatio && ellipses / n > o.maxEllipsisLinesRatio) return 'gopher_too_many_end_ellipsis';
+    const nl = Math.max(lines.n, 1);
+    if (o.maxBulletLinesRatio && bullets / nl > o.maxBulletLinesRatio) return 'gopher_too_many_bullets';
+    if (o.maxEllipsisLinesRatio && ellipses / nl > o.maxEllipsisLinesRatio) return 'gopher_too_many_end_ellipsis';
   }
 
-  if (o.maxNonAlphaWordsRatio && alphaWords / nWords < o.maxNonAlphaWordsRatio) return 'gopher_below_alpha_threshold';
+  if (o.maxNonAlphaWordsRatio && alphaWords / n < o.maxNonAlphaWordsRatio) return 'gopher_below_alpha_threshold';
   if (o.minStopWords && stop < o.minStopWords) return 'gopher_enough_stop_words';
   return true;
 }
@@ -86,6 +110,6 @@ export const gopherQualityFilter = defineFilter({
     check(!o.maxDocWords || o.maxDocWords >= o.minDocWords, 'gopher-quality', 'maxDocWords', 'must be >= minDocWords');
     check(o.stopWords.every((w) => typeof w === 'string'), 'gopher-quality', 'stopWords', 'must be a list of strings');
   },
-  setup: (o) => new Set(o.stopWords),
-  filter: (doc, o, stopWords) => gopherQuality(doc, o, stopWords),
+  setup: (o): GopherQualityState => ({ stopWords: new Set(o.stopWords), maxStopLength: Math.max(0, ...o.stopWords.map((w) => w.length)) }),
+  filter: (doc, o, state) => gopherQuality(doc, o, state),
 });

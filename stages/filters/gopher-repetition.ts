@@ -1,10 +1,12 @@
 // Gopher repetition rules (Rae et al. 2021, table A1) with datatrove's GopherRepetitionFilter
-// defaults, order and reasons. N-grams are hashed over 64-bit token hashes instead of joined strings;
-// an n-gram's character length is still that of the space-joined string, as datatrove measures it.
+// defaults, order and reasons. Lines, paragraphs and n-grams are compared without building their
+// strings, and exactly: tokens are exact integer ids (stages/text/tokens.ts), n-grams of ids are
+// interned pairwise, and hashes only bucket candidates whose characters are then compared, so no
+// hash collision can change a decision.
 import { check, defineFilter } from '../../engine/stage.ts';
 import type { Doc } from '../../engine/types.ts';
-import { findDuplicates, splitParagraphs } from '../text/lines.ts';
-import { docTokens } from '../text/tokens.ts';
+import { duplicateRanges, paragraphRanges, Ranges, splitCharRanges } from '../text/lines.ts';
+import { docTokens, powTable, type TokenTable } from '../text/tokens.ts';
 
 export const gopherRepetitionDefaults = {
   dupLineFrac: 0.3,
@@ -29,277 +31,250 @@ export const gopherRepetitionDefaults = {
 };
 export type GopherRepetitionOptions = typeof gopherRepetitionDefaults;
 
-/**
- * Two 32-bit hash lanes per token (standing for its string: equal tokens, equal ids) and token
- * lengths. Hashing the characters is ~5x cheaper than interning fresh strings in a Map.
- */
-export function tokenIds(tokens: string[]): { ids: Int32Array; ids2: Int32Array; lens: Int32Array } {
-  const ids = new Int32Array(tokens.length);
-  const ids2 = new Int32Array(tokens.length);
-  const lens = new Int32Array(tokens.length);
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    let a = 0x811c9dc5;
-    let b = t.length;
-    for (let k = 0; k < t.length; k++) {
-      const c = t.charCodeAt(k);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b + c, 0x5bd1e995) ^ (b >>> 15);
-    }
-    ids[i] = a;
-    ids2[i] = b;
-    lens[i] = t.length;
-  }
-  return { ids, ids2, lens };
+function grow(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  return a.length >= n ? a : new Int32Array(Math.max(n, a.length * 2));
 }
 
 /**
- * N-gram keys of one document: two 32-bit hash lanes per start position, extended in place from
- * n to n+1 (O(tokens) per n), looked up in an open-addressing table reused across documents (a
- * generation stamp instead of clearing). 64-bit keys: a false match needs a 2^-64 collision.
+ * Exact n-gram classes, built one size at a time: the class of the n-gram at i is the interned pair
+ * (class of its (n-1)-gram at i, id of token i+n-1), keys compared in full. An n-gram can only
+ * repeat where its (n-1)-gram prefix repeats, so only those starts are carried to the next size;
+ * on ordinary prose few survive past n = 3.
  */
-class NGramTable {
-  private cap = 0;
-  private keyA = new Int32Array(0);
-  private keyB = new Int32Array(0);
-  private stamp = new Int32Array(0);
-  /** Count of the n-gram, and position of its first occurrence. */
-  readonly count: Int32Array = new Int32Array(0);
-  readonly first: Int32Array = new Int32Array(0);
+class NGramClasses {
+  t: TokenTable | null = null;
+  /** Size of the classes in `cls`. */
+  n = 0;
+  /** Class of the n-gram at each candidate start (valid for starts listed in `cand`). */
+  private cls = new Int32Array(1024);
+  private cand = new Int32Array(1024);
+  private next = new Int32Array(1024);
+  nc = 0;
+  /** Per class: occurrences and first start. */
+  private count = new Int32Array(1024);
+  private first = new Int32Array(1024);
+  private classes = 0;
+  // pair table
+  private keyA = new Int32Array(2048);
+  private keyB = new Int32Array(2048);
+  private val = new Int32Array(2048);
+  private stamp = new Int32Array(2048);
   private gen = 0;
 
-  reset(entries: number): void {
+  reset(t: TokenTable): void {
+    this.t = t;
+    const n = t.n;
+    this.cls = grow(this.cls, n);
+    this.cand = grow(this.cand, n);
+    this.next = grow(this.next, n);
+    this.count = grow(this.count, Math.max(n, t.nUniq));
+    this.first = grow(this.first, Math.max(n, t.nUniq));
+    // size 1: token ids
+    this.count.fill(0, 0, t.nUniq);
+    for (let i = n - 1; i >= 0; i--) {
+      const id = t.ids[i];
+      this.count[id]++;
+      this.first[id] = i;
+      this.cls[i] = id;
+      this.cand[i] = i;
+    }
+    this.classes = t.nUniq;
+    this.nc = n;
+    this.n = 1;
+  }
+
+  /** Advance to size n + 1. */
+  step(): void {
+    const t = this.t!;
+    const n = this.n + 1;
+    const m = t.n - n + 1;
+    // starts whose current n-gram repeats and that leave room for one more token
+    let k = 0;
+    for (let j = 0; j < this.nc; j++) {
+      const i = this.cand[j];
+      if (i >= m) break;
+      if (this.count[this.cls[i]] >= 2) this.next[k++] = i;
+    }
+    [this.cand, this.next] = [this.next, this.cand];
+    this.nc = k;
     let cap = 64;
-    while (cap < entries * 2) cap <<= 1;
-    if (cap > this.cap) {
-      this.cap = cap;
+    while (cap < k * 2) cap <<= 1;
+    if (this.keyA.length < cap) {
       this.keyA = new Int32Array(cap);
       this.keyB = new Int32Array(cap);
+      this.val = new Int32Array(cap);
       this.stamp = new Int32Array(cap);
-      (this as { count: Int32Array }).count = new Int32Array(cap);
-      (this as { first: Int32Array }).first = new Int32Array(cap);
       this.gen = 0;
     }
-    this.gen++;
-  }
-
-  /** Slot of (a, b); inserted with count 0 and first = at when new. */
-  slot(a: number, b: number, at: number): number {
-    const mask = this.cap - 1;
-    let i = (a ^ Math.imul(b, 0x27d4eb2d)) & mask;
-    for (;;) {
-      if (this.stamp[i] !== this.gen) {
-        this.stamp[i] = this.gen;
-        this.keyA[i] = a;
-        this.keyB[i] = b;
-        this.count[i] = 0;
-        this.first[i] = at;
-        return i;
+    const gen = ++this.gen;
+    const mask = cap - 1;
+    let classes = 0;
+    for (let j = 0; j < k; j++) {
+      const i = this.cand[j];
+      const a = this.cls[i];
+      const b = t.ids[i + n - 1];
+      let s = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77)) >>> 0;
+      s = (s ^ (s >>> 15)) & mask;
+      let c = -1;
+      while (this.stamp[s] === gen) {
+        if (this.keyA[s] === a && this.keyB[s] === b) {
+          c = this.val[s];
+          break;
+        }
+        s = (s + 1) & mask;
       }
-      if (this.keyA[i] === a && this.keyB[i] === b) return i;
-      i = (i + 1) & mask;
-    }
-  }
-}
-
-const table = new NGramTable();
-
-function ngramChars(lens: Int32Array, i: number, n: number): number {
-  let c = n - 1;
-  for (let k = i; k < i + n; k++) c += lens[k];
-  return c;
-}
-
-/** Hash lanes of all n-grams, grown one token at a time (call with n = 1, 2, 3 … in order). */
-class Lanes {
-  a: Int32Array;
-  b: Int32Array;
-  n = 0;
-  /** `ids2`: a second, independent id per token (defaults to `ids`). */
-  constructor(
-    private ids: Int32Array,
-    private ids2: Int32Array = ids,
-  ) {
-    this.a = new Int32Array(ids.length);
-    this.b = new Int32Array(ids.length);
-  }
-  /** Extend every n-gram hash to length n (valid for starts 0 … len-n). */
-  grow(n: number): void {
-    const { ids, ids2, a, b } = this;
-    while (this.n < n) {
-      const k = this.n;
-      for (let i = 0; i + k < ids.length; i++) {
-        a[i] = Math.imul(a[i] ^ ids[i + k], 0x9e3779b1) ^ (a[i] >>> 16);
-        b[i] = Math.imul(b[i] + ids2[i + k] + 0x632be5ab, 0x85ebca77) ^ (b[i] >>> 13);
+      if (c < 0) {
+        c = classes++;
+        this.stamp[s] = gen;
+        this.keyA[s] = a;
+        this.keyB[s] = b;
+        this.val[s] = c;
+        this.count[c] = 0;
+        this.first[c] = i;
       }
-      this.n++;
+      this.count[c]++;
+      this.cls[i] = c;
     }
+    this.classes = classes;
+    this.n = n;
+  }
+
+  /** Most frequent n-gram's count and first start (first-seen among ties, as Counter.most_common). */
+  top(): [count: number, start: number] {
+    let best = 1;
+    let start = 0; // all distinct: the first n-gram, once
+    for (let c = 0; c < this.classes; c++) {
+      const k = this.count[c];
+      if (k > best || (k === best && k > 1 && this.first[c] < start)) {
+        best = k;
+        start = this.first[c];
+      }
+    }
+    return [best, start];
   }
 }
-export { Lanes };
 
-/** Characters of the most frequent n-gram times its count (first-seen wins ties, as Counter.most_common). */
-export function topNGramChars(ids: Int32Array, lens: Int32Array, n: number, lanes = new Lanes(ids)): number {
-  const m = ids.length - n + 1;
+const classes = new NGramClasses();
+
+/** datatrove's find_top_duplicate(get_n_grams(words, n)): count × length of the " "-joined most frequent n-gram. */
+export function topNGramChars(t: TokenTable, n: number, state = classes): number {
+  if (t.n < n) return 0;
+  if (state.n > n || state.t !== t) state.reset(t);
+  while (state.n < n) state.step();
+  const [count, start] = state.top();
+  return count * (t.cum[start + n] - t.cum[start] + n - 1);
+}
+
+let hashes = new Int32Array(1024);
+let buckets = new Uint8Array(4096);
+let seenKey = new Int32Array(2048);
+let seenPos = new Int32Array(2048);
+let seenGen = new Int32Array(2048);
+let seenStamp = 0;
+
+/**
+ * datatrove's find_all_duplicate(words, n): walking the starts, an n-gram equal to one already
+ * walked adds its length and jumps n tokens. datatrove joins with "" here, so n-grams are equal when
+ * their characters are (["ab", "c"] equals ["a", "bc"]) and the length has no spaces. A first pass
+ * drops starts whose hash bucket holds no other start (those n-grams occur once, so walking them
+ * can neither match nor be matched); the others are compared by their characters.
+ */
+export function duplicateNGramChars(t: TokenTable, n: number): number {
+  const m = t.n - n + 1;
   if (m <= 0) return 0;
-  lanes.grow(n);
-  table.reset(m);
-  let best = 0;
-  let bestFirst = 0;
+  const { cum, pre, chars } = t;
+  const pow = powTable(cum[t.n]);
+  hashes = grow(hashes, m);
+  let cap = 256;
+  while (cap < m * 4) cap <<= 1;
+  if (buckets.length < cap) buckets = new Uint8Array(cap);
+  buckets.fill(0, 0, cap);
+  const mask = cap - 1;
   for (let i = 0; i < m; i++) {
-    const s = table.slot(lanes.a[i], lanes.b[i], i);
-    const c = ++table.count[s];
-    const f = table.first[s];
-    if (c > best || (c === best && f < bestFirst)) {
-      best = c;
-      bestFirst = f;
-    }
+    let h = (pre[i + n] - Math.imul(pre[i], pow[cum[i + n] - cum[i]])) | 0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h ^= h >>> 13;
+    hashes[i] = h;
+    const b = h & mask;
+    if (buckets[b] < 2) buckets[b]++;
   }
-  return best * ngramChars(lens, bestFirst, n);
-}
-
-/** datatrove's find_all_duplicate: characters of repeated n-grams, skipping past each repeat. */
-export function duplicateNGramChars(ids: Int32Array, lens: Int32Array, n: number, lanes = new Lanes(ids)): number {
-  const m = ids.length - n + 1;
-  if (m <= 0) return 0;
-  lanes.grow(n);
-  table.reset(m);
-  let chars = 0;
+  if (seenKey.length < cap) {
+    seenKey = new Int32Array(cap);
+    seenPos = new Int32Array(cap);
+    seenGen = new Int32Array(cap);
+    seenStamp = 0;
+  }
+  const gen = ++seenStamp;
+  let repeated = 0;
   let i = 0;
   while (i < m) {
-    const s = table.slot(lanes.a[i], lanes.b[i], i);
-    if (table.count[s] > 0) {
-      chars += ngramChars(lens, i, n);
+    const h = hashes[i];
+    if (buckets[h & mask] < 2) {
+      i++;
+      continue;
+    }
+    const a = cum[i];
+    const len = cum[i + n] - a;
+    let s = (h >>> 7) & mask;
+    let found = false;
+    while (seenGen[s] === gen) {
+      if (seenKey[s] === h) {
+        const b = cum[seenPos[s]];
+        if (cum[seenPos[s] + n] - b === len) {
+          let q = 0;
+          while (q < len && chars[a + q] === chars[b + q]) q++;
+          if (q === len) {
+            found = true;
+            break;
+          }
+        }
+      }
+      s = (s + 1) & mask;
+    }
+    if (found) {
+      repeated += len;
       i += n;
     } else {
-      table.count[s] = 1;
+      seenGen[s] = gen;
+      seenKey[s] = h;
+      seenPos[s] = i;
       i++;
     }
   }
-  return chars;
+  return repeated;
 }
 
-const counts = new NGramTable();
-const seenTable = new NGramTable();
-
-/**
- * Top-n-gram and duplicated-n-gram characters for every n up to maxN in one sweep, equal to
- * topNGramChars / duplicateNGramChars for each n. An n-gram can only repeat where its (n-1)-gram
- * prefix repeats, so each size only hashes the positions that repeated at the size below; a
- * position whose n-gram is unique never matches in find_all_duplicate and is stepped over without
- * a lookup. On ordinary prose few positions survive past n = 3, so sizes 4-10 cost almost nothing.
- */
-export function ngramSweep(ids: Int32Array, ids2: Int32Array, lens: Int32Array, maxN: number, wantTop: (n: number) => boolean, wantDup: (n: number) => boolean): { top: number[]; dup: number[] } {
-  const top: number[] = [];
-  const dup: number[] = [];
-  const total = ids.length;
-  if (total < 2) return { top, dup };
-  // hash lanes of the n-gram at each start (only candidates are kept up to date)
-  const a = new Int32Array(total);
-  const b = new Int32Array(total);
-  const slots = new Int32Array(total);
-  // candidate starts, increasing: positions whose (n-1)-gram repeats (all of them for n = 2)
-  let cand = new Int32Array(total);
-  let nc = 0;
-  for (let i = 0; i < total; i++) {
-    a[i] = Math.imul(ids[i], 0x9e3779b1) ^ (ids[i] >>> 16);
-    b[i] = Math.imul(ids2[i] + 0x632be5ab, 0x85ebca77);
-    cand[nc++] = i;
-  }
-  for (let n = 2; n <= maxN; n++) {
-    const m = total - n + 1;
-    if (m <= 0) break;
-    // extend candidates' hashes by their n-th token; drop starts too close to the end
-    let k = 0;
-    for (let j = 0; j < nc; j++) {
-      const i = cand[j];
-      if (i >= m) break;
-      a[i] = Math.imul(a[i] ^ ids[i + n - 1], 0x9e3779b1) ^ (a[i] >>> 16);
-      b[i] = Math.imul(b[i] + ids2[i + n - 1] + 0x632be5ab, 0x85ebca77) ^ (b[i] >>> 13);
-      k++;
-    }
-    nc = k;
-    if (nc > 0) {
-      counts.reset(nc);
-      for (let j = 0; j < nc; j++) {
-        const i = cand[j];
-        const s = counts.slot(a[i], b[i], i);
-        counts.count[s]++;
-        slots[i] = s;
-      }
-    }
-    // the n-grams that occur at least twice: the only ones that can repeat, now and at n + 1
-    const next = new Int32Array(nc);
-    let nn = 0;
-    for (let j = 0; j < nc; j++) {
-      const i = cand[j];
-      if (counts.count[slots[i]] >= 2) next[nn++] = i;
-    }
-    if (wantTop(n)) {
-      // most frequent n-gram, first-seen among ties; all unique: the first n-gram, once
-      let best = 1;
-      let bestFirst = 0;
-      for (let j = 0; j < nn; j++) {
-        const s = slots[next[j]];
-        const c = counts.count[s];
-        const f = counts.first[s];
-        if (c > best || (c === best && f < bestFirst)) [best, bestFirst] = [c, f];
-      }
-      top[n] = best * ngramChars(lens, bestFirst, n);
-    }
-    if (wantDup(n)) {
-      // find_all_duplicate over repeating starts only: a unique n-gram is never seen before nor
-      // after, so stepping over it is the same as datatrove's idx += 1
-      let chars = 0;
-      let from = 0; // first start not jumped over by a previous duplicate
-      if (nn > 0) seenTable.reset(nn);
-      for (let j = 0; j < nn; j++) {
-        const i = next[j];
-        if (i < from) continue;
-        const s = seenTable.slot(a[i], b[i], i);
-        if (seenTable.count[s] > 0) {
-          chars += ngramChars(lens, i, n);
-          from = i + n;
-        } else {
-          seenTable.count[s] = 1;
-          from = i + 1;
-        }
-      }
-      dup[n] = chars;
-    }
-    cand = next;
-    nc = nn;
-  }
-  return { top, dup };
-}
+const paras = new Ranges();
+const lineRuns = new Ranges();
 
 export function gopherRepetition(doc: Doc, o: GopherRepetitionOptions): true | string {
   const text = doc.text;
   const len = text.length;
-  if (len === 0) return true;
+  if (len === 0) return 'empty'; // datatrove: the char fractions below would divide by zero
 
-  const paragraphs = splitParagraphs(text);
-  const [paraDups, paraChars] = findDuplicates(paragraphs);
-  if (o.dupParaFrac && paraDups / paragraphs.length > o.dupParaFrac) return 'dup_para_frac';
-  if (o.dupParaCharFrac && paraChars / len > o.dupParaCharFrac) return 'dup_para_char_frac';
+  if (o.dupParaFrac || o.dupParaCharFrac) {
+    paragraphRanges(text, paras);
+    const [paraDups, paraChars] = duplicateRanges(text, paras);
+    if (o.dupParaFrac && paraDups / paras.n > o.dupParaFrac) return 'dup_para_frac';
+    if (o.dupParaCharFrac && paraChars / len > o.dupParaCharFrac) return 'dup_para_char_frac';
+  }
 
-  // runs of newlines, so blank lines are not counted as duplicated lines (datatrove ≥ 0.3.0)
-  const lines = text.split(/\n+/);
-  const [lineDups, lineChars] = findDuplicates(lines);
-  if (o.dupLineFrac && lines.length && lineDups / lines.length > o.dupLineFrac) return 'dup_line_frac';
-  if (o.dupLineCharFrac && lineChars / len > o.dupLineCharFrac) return 'dup_line_char_frac';
+  if (o.dupLineFrac || o.dupLineCharFrac) {
+    // re.split("\n+", text): runs of newlines, so blank lines are not duplicated lines
+    splitCharRanges(text, 10, true, lineRuns);
+    const [lineDups, lineChars] = duplicateRanges(text, lineRuns);
+    if (o.dupLineFrac && lineDups / lineRuns.n > o.dupLineFrac) return 'dup_line_frac';
+    if (o.dupLineCharFrac && lineChars / len > o.dupLineCharFrac) return 'dup_line_char_frac';
+  }
 
-  const { ids, ids2, lens } = tokenIds(docTokens(doc));
-  const topNs = new Set(o.topNGrams.map(([n]) => n));
-  const dupNs = new Set(o.dupNGrams.map(([n]) => n));
-  const maxN = Math.max(1, ...topNs, ...dupNs);
-  const { top, dup } = ngramSweep(ids, ids2, lens, maxN, (n) => topNs.has(n), (n) => dupNs.has(n));
-  // checked in datatrove's order (lists as given), sizes without any n-gram skipped
+  if (o.topNGrams.length === 0 && o.dupNGrams.length === 0) return true;
+  const t = docTokens(doc);
+  // checked in datatrove's order (lists as given); sizes without any n-gram skipped
   for (const [n, frac] of o.topNGrams) {
-    if (ids.length >= n && n >= 2 && top[n] / len > frac) return `top_${n}_gram`;
+    if (t.n >= n && topNGramChars(t, n) / len > frac) return `top_${n}_gram`;
   }
   for (const [n, frac] of o.dupNGrams) {
-    if (ids.length >= n && n >= 2 && dup[n] / len > frac) return `duplicated_${n}_n_grams`;
+    if (duplicateNGramChars(t, n) / len > frac) return `duplicated_${n}_n_grams`;
   }
   return true;
 }

@@ -27,10 +27,11 @@ export function pyStrip(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
-const SPACE_RE = /\s/;
+/** Python's str.isspace() on one UTF-16 unit (the characters Python's strip() and split() treat as whitespace). */
 function isPySpace(c: number): boolean {
-  if (c === 32 || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f) || c === 0x85) return true;
-  return c > 127 && SPACE_RE.test(String.fromCharCode(c));
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13) || c >= 0x1c;
+  if (c < 0x85) return false;
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
 /** Number of duplicated elements and their total length, counting every occurrence after the first. */
@@ -52,4 +53,152 @@ export function countOf(text: string, needle: string): number {
   let n = 0;
   for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) n++;
   return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same splits as [start, end) ranges into the text, and duplicate counting over ranges, so
+// filters find repeated lines and paragraphs without allocating a string per line.
+
+/** A reusable list of [s[k], e[k]) ranges. */
+export class Ranges {
+  n = 0;
+  s = new Int32Array(256);
+  e = new Int32Array(256);
+  push(a: number, b: number): void {
+    if (this.n === this.s.length) {
+      const s = new Int32Array(this.n * 2);
+      s.set(this.s);
+      this.s = s;
+      const e = new Int32Array(this.n * 2);
+      e.set(this.e);
+      this.e = e;
+    }
+    this.s[this.n] = a;
+    this.e[this.n] = b;
+    this.n++;
+  }
+}
+
+/** Python's `str.isspace()` for one UTF-16 unit (what strip()/lstrip()/rstrip() remove). */
+export function isPySpaceCode(c: number): boolean {
+  return isPySpace(c);
+}
+
+const OTHER_BREAK = /[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+
+/** Python's `text.splitlines()` as ranges. */
+export function splitLineRanges(text: string, out: Ranges): Ranges {
+  if (!OTHER_BREAK.test(text)) {
+    // only \n: split with indexOf (native) instead of a per-character loop
+    splitCharRanges(text, 10, false, out);
+    if (out.s[out.n - 1] === text.length) out.n--; // no trailing empty line
+    return out;
+  }
+  out.n = 0;
+  const n = text.length;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x1f ? c === 0x85 || c === 0x2028 || c === 0x2029 : (c >= 10 && c <= 13) || c >= 0x1c) {
+      out.push(start, i);
+      if (c === 13 && i + 1 < n && text.charCodeAt(i + 1) === 10) i++;
+      start = i + 1;
+    }
+  }
+  if (start < n) out.push(start, n);
+  return out;
+}
+
+/** `text.split(sep)` for a one-character separator, or for runs of it (`re.split(sep + "+")`) when `runs`. */
+export function splitCharRanges(text: string, sep: number, runs: boolean, out: Ranges, from = 0, to = text.length): Ranges {
+  out.n = 0;
+  const ch = String.fromCharCode(sep);
+  let start = from;
+  for (let i = text.indexOf(ch, from); i !== -1 && i < to; i = text.indexOf(ch, i + 1)) {
+    out.push(start, i);
+    if (runs) while (i + 1 < to && text.charCodeAt(i + 1) === sep) i++;
+    start = i + 1;
+  }
+  out.push(start, to);
+  return out;
+}
+
+/** datatrove's paragraphs, `re.split(r"\n{2,}", text.strip())`, as ranges. */
+export function paragraphRanges(text: string, out: Ranges): Ranges {
+  out.n = 0;
+  let a = 0;
+  let b = text.length;
+  while (a < b && isPySpace(text.charCodeAt(a))) a++;
+  while (b > a && isPySpace(text.charCodeAt(b - 1))) b--;
+  let start = a;
+  for (let i = text.indexOf('\n', a); i !== -1 && i < b; i = text.indexOf('\n', i + 1)) {
+    if (i + 1 < b && text.charCodeAt(i + 1) === 10) {
+      out.push(start, i);
+      i++;
+      while (i + 1 < b && text.charCodeAt(i + 1) === 10) i++;
+      start = i + 1;
+    }
+  }
+  out.push(start, b);
+  return out;
+}
+
+let dupKey = new Int32Array(512);
+let dupIdx = new Int32Array(512);
+let dupGen = new Int32Array(512);
+let dupStamp = 0;
+
+/**
+ * datatrove's find_duplicates over ranges of `text`: the number of ranges equal to an earlier one
+ * and their total length. Ranges are bucketed by a hash of their characters and a match is
+ * confirmed by comparing the characters, so a hash collision cannot count a false duplicate.
+ */
+export function duplicateRanges(text: string, r: Ranges): [count: number, chars: number] {
+  let cap = 64;
+  while (cap < r.n * 2) cap <<= 1;
+  if (dupKey.length < cap) {
+    dupKey = new Int32Array(cap);
+    dupIdx = new Int32Array(cap);
+    dupGen = new Int32Array(cap);
+    dupStamp = 0;
+  }
+  const gen = ++dupStamp;
+  const mask = cap - 1;
+  let count = 0;
+  let chars = 0;
+  for (let k = 0; k < r.n; k++) {
+    const s = r.s[k];
+    const e = r.e[k];
+    let h = e - s;
+    for (let i = s; i < e; i++) h = (Math.imul(h, 0x01000193) + text.charCodeAt(i)) | 0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h ^= h >>> 13;
+    let slot = h & mask;
+    let dup = false;
+    while (dupGen[slot] === gen) {
+      if (dupKey[slot] === h) {
+        const o = dupIdx[slot];
+        const os = r.s[o];
+        if (r.e[o] - os === e - s && (os === s || sameChars(text, os, s, e - s))) {
+          dup = true;
+          break;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (dup) {
+      count++;
+      chars += e - s;
+    } else {
+      dupGen[slot] = gen;
+      dupKey[slot] = h;
+      dupIdx[slot] = k;
+    }
+  }
+  return [count, chars];
+}
+
+function sameChars(text: string, a: number, b: number, len: number): boolean {
+  for (let q = 0; q < len; q++) if (text.charCodeAt(a + q) !== text.charCodeAt(b + q)) return false;
+  return true;
 }

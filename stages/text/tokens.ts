@@ -6,7 +6,7 @@
 // of a per-language tokenizer. Results are cached per document object while its text is unchanged,
 // so a chain of filters tokenizes each document once.
 import type { Doc } from '../../engine/types.ts';
-import { segmentRun } from './words.ts';
+import { segmentRunRanges } from './words.ts';
 import { charClass, charLen, NOSPACE, OTHER, SPACE, WORD } from './chars.ts';
 
 // ASCII classes for the scanner's fast path.
@@ -39,21 +39,42 @@ function isWordAt(text: string, i: number): boolean {
 /** Treebank's contraction split: "don't" → "do" "n't", "John's" → "John" "'s". */
 const CONTRACTION = /^(.+?)(n['’]t|['’](?:s|re|ve|ll|d|m))$/i;
 
+/** Token ranges of the last scan: [TS[k], TE[k]) in the text, or TS[k] = QUOTE for Treebank's "''". */
+let TS = new Int32Array(1024);
+let TE = new Int32Array(1024);
+let nTok = 0;
+const QUOTE = -1;
+
+function push(s: number, e: number): void {
+  if (nTok === TS.length) {
+    const a = new Int32Array(nTok * 2);
+    a.set(TS);
+    TS = a;
+    const b = new Int32Array(nTok * 2);
+    b.set(TE);
+    TE = b;
+  }
+  TS[nTok] = s;
+  TE[nTok] = e;
+  nTok++;
+}
+
 /** NLTK-like word tokens of a text (words and punctuation tokens, in order). */
 export function tokenize(text: string): string[] {
-  const out: string[] = [];
-  scan(text, out);
+  scan(text, true);
+  const out = new Array<string>(nTok);
+  for (let k = 0; k < nTok; k++) out[k] = TS[k] === QUOTE ? "''" : text.slice(TS[k], TE[k]);
   return out;
 }
 
 /** Number of tokens `tokenize` would return, without building them. */
 export function countTokens(text: string): number {
-  return scan(text, null);
+  return scan(text, false);
 }
 
-const scratch: string[] = [];
-
-function scan(text: string, out: string[] | null): number {
+/** Scan `text`; with `record`, leave the token ranges in TS/TE. Returns the token count. */
+function scan(text: string, record: boolean): number {
+  nTok = 0;
   let count = 0;
   const n = text.length;
   let i = 0;
@@ -92,25 +113,24 @@ function scan(text: string, out: string[] | null): number {
         } else break;
       }
       if (noSpace) {
-        const sink = out ?? scratch;
-        const before = sink.length;
-        segmentRun(text.slice(i, j), sink);
-        count += sink.length - before;
-        if (!out) scratch.length = 0;
+        const before = nTok;
+        segmentRunRanges(text.slice(i, j), i, push);
+        count += nTok - before;
+        if (!record) nTok = 0;
         i = j;
         continue;
       }
-      if (out || apostrophe) {
-        const t = text.slice(i, j);
-        const m = apostrophe ? CONTRACTION.exec(t) : null;
-        if (m) {
-          out?.push(m[1], m[2]);
-          count += 2;
-        } else {
-          out?.push(t);
-          count++;
+      const m = apostrophe ? CONTRACTION.exec(text.slice(i, j)) : null;
+      if (m) {
+        if (record) {
+          push(i, i + m[1].length);
+          push(i + m[1].length, j);
         }
-      } else count++;
+        count += 2;
+      } else {
+        if (record) push(i, j);
+        count++;
+      }
       i = j;
       continue;
     }
@@ -118,19 +138,19 @@ function scan(text: string, out: string[] | null): number {
       // "..." and "--" stay whole, a lone "." or "-" is a token
       let j = i + 1;
       while (j < n && text.charCodeAt(j) === c) j++;
-      out?.push(text.slice(i, j));
+      if (record) push(i, j);
       count++;
       i = j;
       continue;
     }
     if (a === A_QUOTE) {
-      out?.push("''"); // Treebank rewrites ASCII double quotes to `` / '' (2-char tokens)
+      if (record) push(QUOTE, i); // Treebank rewrites ASCII double quotes to `` / '' (2-char tokens)
       count++;
       i++;
       continue;
     }
     if (a === A_PAD || (a === 0 && PADDED_UNICODE.has(text[i]))) {
-      out?.push(text[i]);
+      if (record) push(i, i + 1);
       count++;
       i++;
       continue;
@@ -151,7 +171,7 @@ function scan(text: string, out: string[] | null): number {
         j += charLen(text, j);
       }
     }
-    out?.push(text.slice(i, j));
+    if (record) push(i, j);
     count++;
     i = j;
   }
@@ -162,25 +182,236 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Per-document token table: the tokens as exact integer ids (equal ids <=> equal strings), their
+// lengths, and their characters laid end to end, so filters count words and n-grams with integer
+// work instead of building and hashing strings.
+
+/** datatrove's PUNCTUATION_SET (datatrove.utils.text): a token is a "symbol word" when every character is in it. */
+const DATATROVE_PUNCTUATION =
+  '!/—”:％１〈&(、━\\【#%「」，】；+^]~“《„\';’{|∶´[=-`*．（–？！：$～«〉,><》)?）。…@_."}►»';
+const PUNCT_SET = new Uint8Array(65536);
+for (const ch of DATATROVE_PUNCTUATION) PUNCT_SET[ch.charCodeAt(0)] = 1;
+for (let c = 0; c < 32; c++) if (c !== 9 && c !== 10) PUNCT_SET[c] = 1;
+for (let c = 127; c < 160; c++) PUNCT_SET[c] = 1;
+
+/** Polynomial hash base: a token's hash is its characters' polynomial, so n-gram hashes of the
+ * concatenated characters ("".join) follow from prefix sums. Only used to place entries in tables;
+ * every match is confirmed by comparing characters or ids. */
+const B = 0x01000193;
+let POW = new Int32Array([1]);
+/** B^k mod 2^32 for k <= n. */
+export function powTable(n: number): Int32Array {
+  if (n >= POW.length) {
+    const p = new Int32Array(Math.max(n + 1, POW.length * 2));
+    p.set(POW);
+    for (let k = POW.length; k < p.length; k++) p[k] = Math.imul(p[k - 1], B);
+    POW = p;
+  }
+  return POW;
+}
+
+export interface TokenTable {
+  /** Number of tokens. */
+  n: number;
+  /** Exact id of each token: ids are equal exactly when the token strings are equal. */
+  ids: Int32Array;
+  /** Length of each token (UTF-16 units, as Python's len on BMP text). */
+  lens: Int32Array;
+  /** Offset in the text where each token starts (tokens never span whitespace). */
+  pos: Int32Array;
+  /** Number of distinct tokens; ids run 0 … nUniq-1 in order of first occurrence. */
+  nUniq: number;
+  /** Per id: 1 when every character is in datatrove's PUNCTUATION_SET. */
+  symbol: Uint8Array;
+  /** Per id: 1 when some character is a letter (Python's any(c.isalpha())). */
+  alpha: Uint8Array;
+  /** Token characters laid end to end; token k is chars[cum[k] … cum[k+1]). */
+  chars: Uint16Array;
+  cum: Int32Array;
+  /** Polynomial prefix hashes of `chars` at token boundaries: pre[k] hashes chars[0 … cum[k]). */
+  pre: Int32Array;
+  /** The string of token id `id`. */
+  str(id: number): string;
+}
+
+const LETTER = /\p{L}/u;
+const letterTable = new Uint8Array(65536); // 0 unknown, 1 no, 2 yes
+function isLetterUnit(text: Uint16Array, i: number, end: number): boolean {
+  const c = text[i];
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) return LETTER.test(String.fromCharCode(c, text[i + 1]));
+  let k = letterTable[c];
+  if (k === 0) k = letterTable[c] = LETTER.test(String.fromCharCode(c)) ? 2 : 1;
+  return k === 2;
+}
+
+// Buffers reused from one document to the next (a table is valid until the next one is built).
+let ids = new Int32Array(1024);
+let lens = new Int32Array(1024);
+let pos0 = new Int32Array(1024);
+let cum = new Int32Array(1025);
+let pre = new Int32Array(1025);
+let chars = new Uint16Array(8192);
+let symbol = new Uint8Array(1024);
+let alpha = new Uint8Array(1024);
+let firstTok = new Int32Array(1024);
+let slotKey = new Int32Array(2048);
+let slotId = new Int32Array(2048);
+let slotGen = new Int32Array(2048);
+let gen = 0;
+
+function buildTable(text: string): TokenTable {
+  scan(text, true);
+  const n = nTok;
+  if (ids.length < n) {
+    const m = n * 2;
+    ids = new Int32Array(m);
+    lens = new Int32Array(m);
+    pos0 = new Int32Array(m);
+    cum = new Int32Array(m + 1);
+    pre = new Int32Array(m + 1);
+    symbol = new Uint8Array(m);
+    alpha = new Uint8Array(m);
+    firstTok = new Int32Array(m);
+  }
+  let total = 0;
+  for (let k = 0; k < n; k++) total += TS[k] === QUOTE ? 2 : TE[k] - TS[k];
+  if (chars.length < total) chars = new Uint16Array(total * 2);
+  let cap = 64;
+  while (cap < n * 2) cap <<= 1;
+  if (slotKey.length < cap) {
+    slotKey = new Int32Array(cap);
+    slotId = new Int32Array(cap);
+    slotGen = new Int32Array(cap);
+    gen = 0;
+  }
+  gen++;
+  const mask = cap - 1;
+  const pow = powTable(64);
+  let nUniq = 0;
+  let pos = 0;
+  for (let k = 0; k < n; k++) {
+    const s = TS[k];
+    const from = pos;
+    pos0[k] = s === QUOTE ? TE[k] : s;
+    let h = 0;
+    if (s === QUOTE) {
+      chars[pos++] = 39;
+      chars[pos++] = 39;
+      h = Math.imul(39, B) + 39;
+    } else {
+      for (let i = s, e = TE[k]; i < e; i++) {
+        const c = text.charCodeAt(i);
+        chars[pos++] = c;
+        h = (Math.imul(h, B) + c) | 0;
+      }
+    }
+    const len = pos - from;
+    lens[k] = len;
+    cum[k + 1] = pos;
+    pre[k + 1] = (Math.imul(pre[k], len < pow.length ? pow[len] : powTable(len)[len]) + h) | 0;
+    // intern: same hash and same characters
+    let slot = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    slot = (slot ^ (slot >>> 13)) & mask;
+    let id = -1;
+    while (slotGen[slot] === gen) {
+      if (slotKey[slot] === h) {
+        const o = firstTok[slotId[slot]];
+        const oFrom = cum[o];
+        if (cum[o + 1] - oFrom === len) {
+          let same = true;
+          for (let q = 0; q < len; q++) {
+            if (chars[oFrom + q] !== chars[from + q]) {
+              same = false;
+              break;
+            }
+          }
+          if (same) {
+            id = slotId[slot];
+            break;
+          }
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (id < 0) {
+      id = nUniq++;
+      slotGen[slot] = gen;
+      slotKey[slot] = h;
+      slotId[slot] = id;
+      firstTok[id] = k;
+      let sym = 1;
+      let alp = 0;
+      for (let q = from; q < pos; q++) {
+        if (PUNCT_SET[chars[q]] === 0) sym = 0;
+        if (alp === 0) {
+          const c = chars[q];
+          if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) alp = 1;
+          else if (c >= 128 && isLetterUnit(chars, q, pos)) alp = 1;
+        }
+      }
+      symbol[id] = sym;
+      alpha[id] = alp;
+    }
+    ids[k] = id;
+  }
+  const first = firstTok;
+  const starts = pos0;
+  return {
+    n,
+    ids,
+    lens,
+    pos: pos0,
+    nUniq,
+    symbol,
+    alpha,
+    chars,
+    cum,
+    pre,
+    str: (id: number) => {
+      const k = first[id];
+      // an ASCII double quote is always its own token, Treebank's "''"
+      return text.charCodeAt(starts[k]) === 34 ? "''" : text.slice(starts[k], starts[k] + lens[k]);
+    },
+  };
+}
+
 // Filters of a chain see one document after another, so remembering the last one is enough
 // (a WeakMap over every document costs more in GC than it saves).
 let lastDoc: Doc | null = null;
 let lastText = '';
-let lastTokens: string[] = [];
+let lastTable: TokenTable | null = null;
 
-/** Tokens of `doc.text`, computed once per document while its text is unchanged. */
-export function docTokens(doc: Doc): string[] {
-  if (doc === lastDoc && doc.text === lastText) return lastTokens;
-  lastTokens = tokenize(doc.text);
+/** Token table of `doc.text`, built once per document while its text is unchanged. */
+export function docTokens(doc: Doc): TokenTable {
+  if (doc === lastDoc && doc.text === lastText && lastTable) return lastTable;
+  lastTable = buildTable(doc.text);
   lastDoc = doc;
   lastText = doc.text;
-  return lastTokens;
+  return lastTable;
 }
 
-/** Token count of `doc.text` (from the cache when the tokens are known). */
+/** The token table of `doc.text` if it is already built (without building it). */
+export function cachedTokens(doc: Doc): TokenTable | null {
+  return doc === lastDoc && doc.text === lastText ? lastTable : null;
+}
+
+let countDoc: Doc | null = null;
+let countText = '';
+let countValue = 0;
+
+/** Token count of `doc.text` (from the cache when the table is built or the count was given). */
 export function docTokenCount(doc: Doc): number {
-  if (doc === lastDoc && doc.text === lastText) return lastTokens.length;
+  if (doc === lastDoc && doc.text === lastText && lastTable) return lastTable.n;
+  if (doc === countDoc && doc.text === countText) return countValue;
   return countTokens(doc.text);
+}
+
+/** Record the token count of a text a filter is about to give `doc` (saves the next filter a scan). */
+export function setDocTokenCount(doc: Doc, text: string, count: number): void {
+  countDoc = doc;
+  countText = text;
+  countValue = count;
 }
 
 /** Python's `string.punctuation`; datatrove drops tokens that are substrings of it (`w not in string.punctuation`). */

@@ -23,6 +23,11 @@ const MARGIN = 32;
  * segmented differently at a window edge.
  */
 export function segmentRun(run: string, out: string[]): void {
+  segmentRunRanges(run, 0, (s, e) => out.push(run.slice(s, e)));
+}
+
+/** segmentRun's words as [start, end) offsets (plus `base`), for scanners that keep ranges, not strings. */
+export function segmentRunRanges(run: string, base: number, emit: (start: number, end: number) => void): void {
   segmenter ??= new Intl.Segmenter(undefined, { granularity: 'word' });
   let start = 0;
   while (start < run.length) {
@@ -35,7 +40,7 @@ export function segmentRun(run: string, out: string[]): void {
         next = start + s.index; // re-read from here
         break;
       }
-      if (s.isWordLike) out.push(s.segment);
+      if (s.isWordLike) emit(base + start + s.index, base + start + s.index + s.segment.length);
     }
     start = next;
   }
