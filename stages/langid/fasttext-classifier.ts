@@ -128,10 +128,32 @@ export class FastTextClassifier {
     const h = this.hidden;
     const x = this.input;
     const dim = this.dim;
-    h.fill(0);
-    const n = this.features.forEachRow(text, (row) => {
-      for (let j = 0, o = row * dim; j < dim; j++, o++) h[j] += x[o];
-    });
+    const n = this.features.extract(text);
+    const rows = this.features.out.a;
+    // four columns at a time in locals (each sum is still the float32 sum in row order)
+    let j = 0;
+    for (; j + 4 <= dim; j += 4) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let r = 0; r < n; r++) {
+        const o = rows[r] * dim + j;
+        a0 = f32(a0 + x[o]);
+        a1 = f32(a1 + x[o + 1]);
+        a2 = f32(a2 + x[o + 2]);
+        a3 = f32(a3 + x[o + 3]);
+      }
+      h[j] = a0;
+      h[j + 1] = a1;
+      h[j + 2] = a2;
+      h[j + 3] = a3;
+    }
+    for (; j < dim; j++) {
+      let a = 0;
+      for (let r = 0; r < n; r++) a = f32(a + x[rows[r] * dim + j]);
+      h[j] = a;
+    }
     if (n === 0) return false;
     const a = f32(1 / n);
     for (let j = 0; j < dim; j++) h[j] *= a;

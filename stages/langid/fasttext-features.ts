@@ -1,9 +1,13 @@
 // fastText's input features for one line, as Dictionary::getLine builds them for prediction:
 // whitespace-separated tokens of the UTF-8 bytes (up to the first '\n', then the end-of-sentence
 // token "</s>"), each token replaced by its word row followed by its char n-gram rows (in-vocabulary
-// words: precomputed as initNgrams does; other tokens: computeSubwords on "<token>"), then word
+// words: as initNgrams precomputes them; other tokens: computeSubwords on "<token>"), then word
 // n-gram rows. Hashes are fastText's FNV-1a over *signed* bytes; hashed rows go through pruneidx
-// in quantized models. Rows are handed to a callback in fastText's order, so the float sums match.
+// in quantized models. Rows come out in fastText's order, so the float sums match.
+//
+// Speed: out-of-vocabulary tokens (most tokens: lid.176 knows 7,235 words) are added to the lookup
+// table with their n-gram rows the first time they are seen, so a repeated token costs one hash and
+// one probe. The cache is bounded and only changes speed, never the rows.
 import type { FastTextFile } from './fasttext-format.ts';
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
@@ -12,6 +16,10 @@ const EOS = new TextEncoder().encode('</s>');
 const LABEL_PREFIX = new TextEncoder().encode('__label__');
 const BOW = 0x3c; // '<'
 const EOW = 0x3e; // '>'
+const WORD = 0;
+const LABEL = 1;
+/** Out-of-vocabulary tokens kept with their rows before the cache starts over. */
+const CACHE_ENTRIES = 1 << 17;
 
 /** fastText's hash: FNV-1a, each byte sign-extended (uint32_t(int8_t(c))) as released models were trained. */
 export function fnv1a(bytes: Uint8Array, start: number, end: number): number {
@@ -20,9 +28,24 @@ export function fnv1a(bytes: Uint8Array, start: number, end: number): number {
   return h >>> 0;
 }
 
-function isSpace(b: number): boolean {
-  // fastText's readWord: ' ', \n, \r, \t, \v, \f, \0
-  return b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0;
+/** Growable Int32Array. */
+class IntList {
+  a: Int32Array;
+  n = 0;
+  constructor(cap = 1024) {
+    this.a = new Int32Array(cap);
+  }
+  push(v: number): void {
+    if (this.n === this.a.length) this.grow(this.n + 1);
+    this.a[this.n++] = v;
+  }
+  grow(min: number): void {
+    let cap = this.a.length * 2;
+    while (cap < min) cap *= 2;
+    const b = new Int32Array(cap);
+    b.set(this.a.subarray(0, this.n));
+    this.a = b;
+  }
 }
 
 export class FeatureExtractor {
@@ -31,26 +54,29 @@ export class FeatureExtractor {
   private readonly maxn: number;
   private readonly bucket: number;
   private readonly wordNgrams: number;
-  // vocabulary: open addressing on the fastText hash, entries' bytes concatenated
-  private readonly slots: Int32Array;
-  private readonly mask: number;
-  private readonly entryHash: Uint32Array;
-  private readonly entryBytes: Uint8Array;
-  private readonly entryStart: Int32Array;
-  private readonly types: Uint8Array;
-  // rows of in-vocabulary entries (own row + its char n-grams), flattened
-  private readonly subStart: Int32Array;
-  private readonly subRows: Int32Array;
+  // lookup table: dictionary entries, then cached out-of-vocabulary tokens (open addressing on the hash)
+  private readonly base: number;
+  private slots: Int32Array;
+  private mask: number;
+  private entries = 0;
+  private entryHash: Uint32Array;
+  private entryType: Uint8Array;
+  private entryBytes: Uint8Array;
+  private entryStart: Int32Array; // entry i's bytes: [entryStart[i], entryStart[i + 1])
+  private rowStart: Int32Array; // entry i's rows: [rowStart[i], rowStart[i + 1]) in `rows`
+  private readonly rowArena = new IntList(1 << 16);
+  private eosId = -1;
   // pruned n-gram buckets → input row (open addressing), when the model is quantized
   private readonly pruned: number; // pruneidx_size_
   private readonly pruneKeys: Int32Array;
   private readonly pruneRows: Int32Array;
   private readonly pruneMask: number;
-  private readonly eosId: number;
   private readonly encoder = new TextEncoder();
   private buf = new Uint8Array(1 << 16);
   private word = new Uint8Array(256);
-  private hashes = new Int32Array(256);
+  private readonly hashes = new IntList(256);
+  /** Rows of the last `extract`. */
+  readonly out = new IntList(4096);
 
   constructor(f: FastTextFile) {
     const { args } = f;
@@ -59,7 +85,6 @@ export class FeatureExtractor {
     this.maxn = args.maxn;
     this.bucket = args.bucket;
     this.wordNgrams = args.wordNgrams;
-    this.types = f.types;
 
     this.pruned = f.pruneidxSize;
     let pcap = 16;
@@ -68,60 +93,82 @@ export class FeatureExtractor {
     this.pruneKeys = new Int32Array(pcap).fill(-1);
     this.pruneRows = new Int32Array(pcap);
     for (const [bucketId, row] of f.pruneidx) {
-      let s = Math.imul(bucketId, 0x9e3779b1) >>> 0 & this.pruneMask;
+      let s = (Math.imul(bucketId, 0x9e3779b1) >>> 0) & this.pruneMask;
       while (this.pruneKeys[s] !== -1) s = (s + 1) & this.pruneMask;
       this.pruneKeys[s] = bucketId;
       this.pruneRows[s] = this.nwords + row;
     }
 
-    const n = f.entries.length;
-    let total = 0;
-    for (const e of f.entries) total += e.length;
-    this.entryBytes = new Uint8Array(total);
-    this.entryStart = new Int32Array(n + 1);
-    this.entryHash = new Uint32Array(n);
+    this.base = f.entries.length;
+    const max = this.base + CACHE_ENTRIES + 1;
     let cap = 16;
-    while (cap < n * 2) cap <<= 1;
+    while (cap < max * 2) cap <<= 1;
     this.mask = cap - 1;
     this.slots = new Int32Array(cap).fill(-1);
-    let eos = -1;
-    for (let i = 0, off = 0; i < n; i++) {
+    this.entryHash = new Uint32Array(max);
+    this.entryType = new Uint8Array(max);
+    this.entryStart = new Int32Array(max + 1);
+    this.rowStart = new Int32Array(max + 1);
+    let total = 0;
+    for (const e of f.entries) total += e.length;
+    this.entryBytes = new Uint8Array(total + 8 * CACHE_ENTRIES);
+    for (let i = 0; i < this.base; i++) {
       const e = f.entries[i];
-      this.entryBytes.set(e, off);
-      this.entryStart[i] = off;
-      off += e.length;
-      this.entryStart[i + 1] = off;
-      const h = fnv1a(e, 0, e.length);
-      this.entryHash[i] = h;
-      let s = h & this.mask;
-      while (this.slots[s] !== -1) s = (s + 1) & this.mask;
-      this.slots[s] = i;
-      if (equalBytes(e, 0, e.length, EOS)) eos = i;
+      // Dictionary::initNgrams: [i] + computeSubwords("<" + word + ">"), none for "</s>"; [i] alone without char n-grams
+      const isEos = equalBytes(e, 0, e.length, EOS, 0, EOS.length);
+      const rows: number[] = [i];
+      if (!isEos && this.maxn > 0) this.subwords(e, 0, e.length, (r) => rows.push(r));
+      this.add(e, 0, e.length, fnv1a(e, 0, e.length), f.types[i] === 1 ? LABEL : WORD, rows);
+      if (isEos) this.eosId = i;
     }
-    this.eosId = eos;
+    if (this.eosId < 0) this.addEos();
+  }
 
-    // Dictionary::initNgrams: [i] + computeSubwords("<" + word + ">") (none for "</s>")
-    const sub: number[] = [];
-    this.subStart = new Int32Array(n + 1);
-    for (let i = 0; i < n; i++) {
-      this.subStart[i] = sub.length;
-      sub.push(i);
-      if (i !== eos) {
-        const e = f.entries[i];
-        const w = this.wordBuffer(e.length + 2);
-        w.set(e, 1);
-        this.subwords(w, e.length + 2, (row) => sub.push(row));
-      }
+  /** "</s>" out of vocabulary: a word without rows (addSubwords skips it), whose hash still joins word n-grams. */
+  private addEos(): void {
+    this.eosId = this.entries;
+    this.add(EOS, 0, EOS.length, fnv1a(EOS, 0, EOS.length), WORD, []);
+  }
+
+  private add(bytes: Uint8Array, s: number, e: number, h: number, type: number, rows: ArrayLike<number>): number {
+    const id = this.entries++;
+    const b0 = this.entryStart[id];
+    if (b0 + (e - s) > this.entryBytes.length) {
+      const grown = new Uint8Array(Math.max(this.entryBytes.length * 2, b0 + (e - s)));
+      grown.set(this.entryBytes.subarray(0, b0));
+      this.entryBytes = grown;
     }
-    this.subStart[n] = sub.length;
-    this.subRows = Int32Array.from(sub);
+    this.entryBytes.set(bytes.subarray(s, e), b0);
+    this.entryStart[id + 1] = b0 + (e - s);
+    this.entryHash[id] = h;
+    this.entryType[id] = type;
+    const arena = this.rowArena;
+    for (let i = 0; i < rows.length; i++) arena.push(rows[i]);
+    this.rowStart[id + 1] = arena.n;
+    let slot = h & this.mask;
+    while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
+    this.slots[slot] = id;
+    return id;
+  }
+
+  /** Forget the cached out-of-vocabulary tokens. */
+  private resetCache(): void {
+    this.slots.fill(-1);
+    for (let id = 0; id < this.base; id++) {
+      let slot = this.entryHash[id] & this.mask;
+      while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.slots[slot] = id;
+    }
+    this.entries = this.base;
+    this.rowArena.n = this.rowStart[this.base];
+    if (this.eosId >= this.base) this.addEos();
   }
 
   /** Input row of hashed bucket id (pushHash): nwords + id, through pruneidx when pruned; -1 if dropped. */
   private hashRow(id: number): number {
     if (this.pruned < 0) return this.nwords + id;
     if (this.pruned === 0) return -1;
-    let s = Math.imul(id, 0x9e3779b1) >>> 0 & this.pruneMask;
+    let s = (Math.imul(id, 0x9e3779b1) >>> 0) & this.pruneMask;
     for (;;) {
       const k = this.pruneKeys[s];
       if (k === id) return this.pruneRows[s];
@@ -130,15 +177,14 @@ export class FeatureExtractor {
     }
   }
 
-  private wordBuffer(len: number): Uint8Array {
+  /** Dictionary::computeSubwords on "<" + bytes[s, e) + ">": char n-grams of minn..maxn UTF-8 characters. */
+  private subwords(bytes: Uint8Array, s: number, e: number, add: (row: number) => void): void {
+    const len = e - s + 2;
     if (this.word.length < len) this.word = new Uint8Array(len * 2);
-    this.word[0] = BOW;
-    this.word[len - 1] = EOW;
-    return this.word;
-  }
-
-  /** Dictionary::computeSubwords over w[0, len) = "<" + token + ">": char n-grams of minn..maxn UTF-8 characters. */
-  private subwords(w: Uint8Array, len: number, add: (row: number) => void): void {
+    const w = this.word;
+    w[0] = BOW;
+    w.set(bytes.subarray(s, e), 1);
+    w[len - 1] = EOW;
     const { minn, maxn, bucket } = this;
     for (let i = 0; i < len; i++) {
       if ((w[i] & 0xc0) === 0x80) continue;
@@ -154,89 +200,94 @@ export class FeatureExtractor {
     }
   }
 
-  private lookup(bytes: Uint8Array, start: number, end: number, h: number): number {
-    let s = h & this.mask;
+  private lookup(bytes: Uint8Array, s: number, e: number, h: number): number {
+    let slot = h & this.mask;
     for (;;) {
-      const id = this.slots[s];
+      const id = this.slots[slot];
       if (id === -1) return -1;
-      if (this.entryHash[id] === h && equalBytes(this.entryBytes, this.entryStart[id], this.entryStart[id + 1], bytes, start, end)) return id;
-      s = (s + 1) & this.mask;
+      if (this.entryHash[id] === h && equalBytes(this.entryBytes, this.entryStart[id], this.entryStart[id + 1], bytes, s, e)) return id;
+      slot = (slot + 1) & this.mask;
     }
+  }
+
+  /** Entry of an out-of-vocabulary token, computing and caching its rows. */
+  private addToken(bytes: Uint8Array, s: number, e: number, h: number): number {
+    if (this.entries >= this.base + CACHE_ENTRIES) this.resetCache();
+    if (startsWith(bytes, s, e, LABEL_PREFIX)) return this.add(bytes, s, e, h, LABEL, []); // getType: a label, ignored
+    const rows: number[] = [];
+    this.subwords(bytes, s, e, (r) => rows.push(r));
+    return this.add(bytes, s, e, h, WORD, rows);
   }
 
   /**
-   * Calls `add(row)` for each input row of `text` read as fastText reads `text + "\n"` (what the
-   * wasm build's predict passes to predictLine): only its first line counts. Returns the row count.
+   * The input rows of `text` read as fastText reads `text + "\n"` (what the wasm build's predict
+   * passes to predictLine): only its first line counts. Rows land in `this.out.a[0, n)`; returns n.
    */
-  forEachRow(text: string, add: (row: number) => void): number {
+  extract(text: string): number {
     if (this.buf.length < text.length * 3 + 1) this.buf = new Uint8Array(text.length * 3 + 1024);
     const buf = this.buf;
     const len = this.encoder.encodeInto(text, buf).written;
-    let count = 0;
-    let nh = 0;
-    const counted = (row: number) => {
-      count++;
-      add(row);
-    };
+    const out = this.out;
+    out.n = 0;
+    this.hashes.n = 0;
     let i = 0;
     for (;;) {
-      while (i < len && isSpace(buf[i]) && buf[i] !== 0x0a) i++;
-      let s: number;
-      let e: number;
-      let bytes: Uint8Array;
-      if (i >= len || buf[i] === 0x0a) {
-        bytes = EOS; // the newline (or the one the wasm build appends) reads as "</s>"
-        s = 0;
-        e = EOS.length;
-      } else {
-        s = i;
-        while (i < len && !isSpace(buf[i])) i++;
-        e = i;
-        bytes = buf;
-      }
-      const h = fnv1a(bytes, s, e);
-      const id = this.lookup(bytes, s, e, h);
-      const eos = id >= 0 ? id === this.eosId : equalBytes(bytes, s, e, EOS);
-      const isLabel = id >= 0 ? this.types[id] === 1 : startsWith(bytes, s, e, LABEL_PREFIX);
-      if (!isLabel) {
-        if (id >= 0) {
-          if (this.maxn <= 0) counted(id);
-          else for (let r = this.subStart[id], end = this.subStart[id + 1]; r < end; r++) counted(this.subRows[r]);
-        } else if (!eos) {
-          const w = this.wordBuffer(e - s + 2);
-          w.set(bytes.subarray(s, e), 1);
-          this.subwords(w, e - s + 2, counted);
+      while (i < len && isSpaceNotNewline(buf[i])) i++;
+      let id: number;
+      if (i >= len || buf[i] === 0x0a) id = this.eosId; // the newline (or the one the wasm build appends) reads as "</s>"
+      else {
+        const s = i;
+        let h = FNV_OFFSET;
+        while (i < len) {
+          const b = buf[i];
+          if (isSpace(b)) break;
+          h = Math.imul(h ^ ((b << 24) >> 24), FNV_PRIME);
+          i++;
         }
-        if (this.wordNgrams > 1) {
-          if (nh === this.hashes.length) {
-            const grown = new Int32Array(nh * 2);
-            grown.set(this.hashes);
-            this.hashes = grown;
-          }
-          this.hashes[nh++] = h | 0;
-        }
+        h >>>= 0;
+        id = this.lookup(buf, s, i, h);
+        if (id < 0) id = this.addToken(buf, s, i, h);
       }
-      if (eos) break;
+      if (this.entryType[id] === WORD) {
+        const r0 = this.rowStart[id];
+        const r1 = this.rowStart[id + 1];
+        if (out.n + (r1 - r0) > out.a.length) out.grow(out.n + (r1 - r0));
+        out.a.set(this.rowArena.a.subarray(r0, r1), out.n);
+        out.n += r1 - r0;
+        if (this.wordNgrams > 1) this.hashes.push(this.entryHash[id] | 0);
+      }
+      if (id === this.eosId) break;
     }
-    if (this.wordNgrams > 1) this.wordNgramRows(nh, counted);
-    return count;
+    if (this.wordNgrams > 1) this.wordNgramRows();
+    return out.n;
   }
 
   /** Dictionary::addWordNgrams: h = h * 116049371 + hash, in uint64 from the int32 (sign-extended) hashes. */
-  private wordNgramRows(nh: number, add: (row: number) => void): void {
+  private wordNgramRows(): void {
     const bucket = BigInt(this.bucket);
+    const hs = this.hashes.a;
+    const nh = this.hashes.n;
     for (let i = 0; i < nh; i++) {
-      let h = BigInt.asUintN(64, BigInt(this.hashes[i]));
+      let h = BigInt.asUintN(64, BigInt(hs[i]));
       for (let j = i + 1; j < nh && j < i + this.wordNgrams; j++) {
-        h = BigInt.asUintN(64, h * 116049371n + BigInt.asUintN(64, BigInt(this.hashes[j])));
+        h = BigInt.asUintN(64, h * 116049371n + BigInt.asUintN(64, BigInt(hs[j])));
         const row = this.hashRow(Number(h % bucket));
-        if (row >= 0) add(row);
+        if (row >= 0) this.out.push(row);
       }
     }
   }
 }
 
-function equalBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs = 0, be = b.length): boolean {
+/** fastText's readWord separators: ' ', \n, \r, \t, \v, \f, \0. */
+function isSpace(b: number): boolean {
+  return b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0;
+}
+
+function isSpaceNotNewline(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0b || b === 0x0c || b === 0x0d || b === 0;
+}
+
+function equalBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): boolean {
   if (ae - as !== be - bs) return false;
   for (let i = 0; i < ae - as; i++) if (a[as + i] !== b[bs + i]) return false;
   return true;
