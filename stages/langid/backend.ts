@@ -1,11 +1,13 @@
-// Language-identification backends behind one interface. The built-in one runs fastText models
-// (lid.176.ftz shipped with fasttext.wasm.js, or any supervised .bin/.ftz such as GlotLID) in
-// WebAssembly. Each worker thread loads a model once (module-level cache keyed by backend+model);
-// nothing is downloaded.
+// Language-identification backends behind one interface. Built in: 'fasttext' (the default) runs
+// fastText supervised models (lid.176.ftz shipped with fasttext.wasm.js, or any .bin/.ftz such as
+// GlotLID) with our TypeScript inference, which gives fastText's exact scores; 'fasttext-wasm' runs
+// the same model through fasttext.wasm.js (the reference). Each worker thread loads a model once
+// (module-level cache keyed by backend+model); nothing is downloaded.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { FastTextClassifier } from './fasttext-classifier.ts';
 
 export interface LangPrediction {
   /** Label without the model's prefix, e.g. "en" (lid.176) or "eng_Latn" (GlotLID). */
@@ -42,23 +44,46 @@ interface NativeModel {
   getLabels(): [{ size(): number; get(i: number): string; delete?(): void }, { delete?(): void }];
 }
 
-/** fastText in WebAssembly: a fresh wasm instance per model, so several models can coexist. */
-export async function loadFastText(model: string): Promise<LangIdBackend> {
+function modelPath(model: string): string {
   const path = model ? resolve(model) : defaultLid176Path();
   if (!existsSync(path)) throw new Error(`langid: model file not found: ${path}`);
+  return path;
+}
+
+const stripPrefix = (label: string) => (label.startsWith('__label__') ? label.slice(9) : label);
+
+/** fastText in TypeScript (fasttext-classifier.ts): same features, float32 arithmetic and search as the C++. */
+export async function loadFastText(model: string): Promise<LangIdBackend> {
+  const path = modelPath(model);
+  const clf = FastTextClassifier.load(path);
+  const labels = clf.labels.map(stripPrefix);
+  const short = new Map(clf.labels.map((l, i) => [l, labels[i]]));
+  return {
+    name: `fasttext:${path}`,
+    predict(text, k, threshold) {
+      // probabilities can exceed 1 by up to 1e-5 (fastText's log(p + 1e-5)): clamp as for wasm
+      return clf.predict(text, k, threshold).map((p) => ({ label: short.get(p.label)!, score: Math.min(1, p.prob) }));
+    },
+    labels: () => labels.slice(),
+  };
+}
+
+/** fastText in WebAssembly (fasttext.wasm.js): a fresh wasm instance per model, so several models can coexist. */
+export async function loadFastTextWasm(model: string): Promise<LangIdBackend> {
+  const path = modelPath(model);
   const { getFastTextClass, getFastTextModule } = await import('fasttext.wasm.js');
   const FastText = await getFastTextClass({ getFastTextModule: () => getFastTextModule() });
   const ft = await new FastText().loadModel(pathToFileURL(path).href);
   const native = ft as unknown as NativeModel;
   return {
-    name: `fasttext:${path}`,
+    name: `fasttext-wasm:${path}`,
     predict(text, k, threshold) {
       const v = native.predict(text, k, threshold);
       try {
         const out: LangPrediction[] = [];
         for (let i = 0, n = v.size(); i < n; i++) {
           const [p, label] = v.get(i);
-          out.push({ label: label.startsWith('__label__') ? label.slice(9) : label, score: Math.min(1, p) });
+          out.push({ label: stripPrefix(label), score: Math.min(1, p) });
         }
         return out;
       } finally {
@@ -76,7 +101,10 @@ export async function loadFastText(model: string): Promise<LangIdBackend> {
   };
 }
 
-const loaders = new Map<string, BackendLoader>([['fasttext', loadFastText]]);
+const loaders = new Map<string, BackendLoader>([
+  ['fasttext', loadFastText],
+  ['fasttext-wasm', loadFastTextWasm],
+]);
 
 /**
  * Add a backend (e.g. a CLD3 or a remote service): call it at the top level of the pipeline file so

@@ -18,10 +18,15 @@ const f32 = Math.fround;
 /** fastText's std_log: log(x + 1e-5) in double, returned as float. */
 const stdLog = (x: number) => f32(Math.log(f32(x) + 1e-5));
 
-/** Min-heap on score (fastText keeps the k best with std::push_heap/pop_heap on comparePairs). */
+/**
+ * The k best (score, label) pairs, kept as fastText keeps them: a std::push_heap / std::pop_heap heap
+ * under comparePairs (a.score > b.score, so the front is the lowest score), sorted at the end with
+ * std::sort_heap. The heap steps are libc++'s (sift-up; Floyd's sift-down on pop), so labels with
+ * equal scores come out in the same order as in the WebAssembly build.
+ */
 class KBest {
-  scores: number[] = [];
-  ids: number[] = [];
+  readonly scores: number[] = [];
+  readonly ids: number[] = [];
   constructor(readonly k: number) {}
   get size(): number {
     return this.scores.length;
@@ -29,46 +34,75 @@ class KBest {
   get minScore(): number {
     return this.scores[0];
   }
+  /** heap.push_back; push_heap; if (size > k) { pop_heap; pop_back; } */
   push(score: number, id: number): void {
-    const s = this.scores;
-    const d = this.ids;
-    let i = s.length;
-    s.push(score);
-    d.push(id);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (s[p] <= score) break;
-      s[i] = s[p];
-      d[i] = d[p];
-      i = p;
+    this.scores.push(score);
+    this.ids.push(id);
+    this.siftUp(this.scores.length);
+    if (this.scores.length > this.k) {
+      this.popHeap(this.scores.length);
+      this.scores.pop();
+      this.ids.pop();
     }
-    s[i] = score;
-    d[i] = id;
-    if (s.length > this.k) this.popMin();
   }
-  private popMin(): void {
+  /** libc++ __sift_up of element len - 1. */
+  private siftUp(len: number): void {
+    if (len <= 1) return;
     const s = this.scores;
     const d = this.ids;
-    const lastS = s.pop()!;
-    const lastD = d.pop()!;
-    const n = s.length;
-    if (n === 0) return;
-    let i = 0;
+    let last = len - 1;
+    let p = (len - 2) >> 1;
+    if (!(s[p] > s[last])) return;
+    const ts = s[last];
+    const td = d[last];
     for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && s[c + 1] < s[c]) c++;
-      if (s[c] >= lastS) break;
-      s[i] = s[c];
-      d[i] = d[c];
-      i = c;
+      s[last] = s[p];
+      d[last] = d[p];
+      last = p;
+      if (p === 0) break;
+      p = (p - 1) >> 1;
+      if (!(s[p] > ts)) break;
     }
-    s[i] = lastS;
-    d[i] = lastD;
+    s[last] = ts;
+    d[last] = td;
   }
-  /** Best first (std::sort_heap with comparePairs). */
+  /** libc++ __pop_heap: moves the front to len - 1 (Floyd's sift-down, then sift-up). */
+  private popHeap(len: number): void {
+    if (len <= 1) return;
+    const s = this.scores;
+    const d = this.ids;
+    const topS = s[0];
+    const topD = d[0];
+    let hole = 0;
+    let child = 0;
+    for (;;) {
+      child = 2 * child + 1;
+      let ci = child;
+      if (child + 1 < len && s[ci] > s[ci + 1]) {
+        ci++;
+        child++;
+      }
+      s[hole] = s[ci];
+      d[hole] = d[ci];
+      hole = ci;
+      if (child > (len - 2) >> 1) break;
+    }
+    const last = len - 1;
+    if (hole === last) {
+      s[hole] = topS;
+      d[hole] = topD;
+    } else {
+      s[hole] = s[last];
+      d[hole] = d[last];
+      s[last] = topS;
+      d[last] = topD;
+      this.siftUp(hole + 1);
+    }
+  }
+  /** std::sort_heap: best first. */
   sorted(): Array<[number, number]> {
-    return this.scores.map((s, i) => [s, this.ids[i]] as [number, number]).sort((a, b) => b[0] - a[0]);
+    for (let n = this.scores.length; n > 1; n--) this.popHeap(n);
+    return this.scores.map((s, i) => [s, this.ids[i]]);
   }
 }
 

@@ -3,7 +3,7 @@ import type { StageFactory } from '../../engine/types.ts';
 import { langIdStage } from './langid.ts';
 
 export { langIdStage, identify, langIdDefaults, type LangIdOptions } from './langid.ts';
-export { getLangIdBackend, registerLangIdBackend, loadFastText, defaultLid176Path, type LangIdBackend, type LangPrediction } from './backend.ts';
+export { getLangIdBackend, registerLangIdBackend, loadFastText, loadFastTextWasm, defaultLid176Path, type LangIdBackend, type LangPrediction } from './backend.ts';
 
 export const stages: Record<string, StageFactory> = {
   langid: langIdStage,

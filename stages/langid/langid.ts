@@ -13,9 +13,9 @@ export const langIdDefaults = {
   minScore: 0.65,
   /** 'document': one prediction for the whole text; 'paragraph': per line, dropping lines in other languages. */
   mode: 'document' as 'document' | 'paragraph',
-  /** Backend name ('fasttext', or one added with registerLangIdBackend). */
+  /** Backend name: 'fasttext' (TypeScript inference), 'fasttext-wasm' (fasttext.wasm.js, same decisions), or one added with registerLangIdBackend. */
   backend: 'fasttext',
-  /** Model file for the backend ('' = lid.176.ftz shipped with fasttext.wasm.js). */
+  /** Model file for the backend ('' = lid.176.ftz shipped with fasttext.wasm.js; any supervised fastText .bin/.ftz, e.g. GlotLID). */
   model: '',
   /** Only annotate metadata; never drop. */
   labelOnly: false,
