@@ -59,7 +59,7 @@ async function packAndWrite(dir: string, docs: Uint32Array[], totalTokens: numbe
   const c0 = process.cpuUsage();
   const t = performance.now();
   const shards = new ShardSet(meta, o.shardBytes, (s) => join(dir, shardName(0, s)));
-  const packer = new Packer({ rowLen: meta.rowLen, mode: 'concat', overlap: false, bos: meta.bos, eos: meta.eos, pad: meta.pad }, (row, n, st, ids) => shards.append(row, n, st, ids));
+  const packer = new Packer({ rowLen: meta.rowLen, mode: 'concat', overlap: false, bos: meta.bos, eos: meta.eos, pad: meta.pad }, (row, n, st, ids) => shards.append(row, n, st, ids), () => shards.nextRow());
   let tokens = 0;
   for (let i = 0; tokens < totalTokens; i++) {
     const d = docs[i % docs.length];

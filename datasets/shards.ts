@@ -103,7 +103,8 @@ export class ShardWriter {
   private ids: TokenArray;
   private numTokens: Int32Array;
   private startOffsets: Int32Array;
-  private starts: number[] = [];
+  private starts = new Int32Array(1024);
+  private nStarts = 0;
   private idOffsets: Int32Array;
   private docIds: string[] = [];
   private n = 0;
@@ -123,16 +124,32 @@ export class ShardWriter {
     this.idOffsets = new Int32Array(B + 1);
   }
 
+  /**
+   * The slot of the next row in the pending record batch: a row packed into it is appended
+   * without a copy (pass the same view to `append`). Valid until that append.
+   */
+  rowSlot(): TokenArray {
+    const R = this.meta.rowLen;
+    return this.ids.subarray(this.n * R, this.n * R + R);
+  }
+
   /** Append one row: `tokens` has exactly rowLen ids (padding included). */
   append(tokens: ArrayLike<number> & { length: number }, numTokens: number, docStarts: ArrayLike<number>, docIds: ArrayLike<string>): void {
     const R = this.meta.rowLen;
     if (tokens.length !== R) throw new Error(`${this.path}: row of ${tokens.length} tokens, expected ${R}`);
-    this.ids.set(tokens as ArrayLike<number>, this.n * R);
+    const t = tokens as Partial<TokenArray>;
+    const inPlace = t.buffer === this.ids.buffer && t.byteOffset === this.ids.byteOffset + this.n * R * this.ids.BYTES_PER_ELEMENT;
+    if (!inPlace) this.ids.set(tokens as ArrayLike<number>, this.n * R);
     this.numTokens[this.n] = numTokens;
-    for (let i = 0; i < docStarts.length; i++) this.starts.push(docStarts[i]);
+    if (this.nStarts + docStarts.length > this.starts.length) {
+      const grown = new Int32Array(Math.max(this.starts.length * 2, this.nStarts + docStarts.length));
+      grown.set(this.starts.subarray(0, this.nStarts));
+      this.starts = grown;
+    }
+    for (let i = 0; i < docStarts.length; i++) this.starts[this.nStarts++] = docStarts[i];
     for (let i = 0; i < docIds.length; i++) this.docIds.push(docIds[i]);
     this.n++;
-    this.startOffsets[this.n] = this.starts.length;
+    this.startOffsets[this.n] = this.nStarts;
     this.idOffsets[this.n] = this.docIds.length;
     if (this.n === this.meta.batchRows) this.flushBatch();
   }
@@ -155,17 +172,23 @@ export class ShardWriter {
       length: n,
       nullCount: 0,
       valueOffsets: this.startOffsets.slice(0, n + 1),
-      child: makeData({ type: new Int32(), length: this.starts.length, nullCount: 0, data: Int32Array.from(this.starts) }),
+      child: makeData({ type: new Int32(), length: this.nStarts, nullCount: 0, data: this.starts.subarray(0, this.nStarts) }),
     });
-    // One buffer for all ids of the batch, written in place (no per-string allocation).
-    const strOffsets = new Int32Array(this.docIds.length + 1);
-    let total = 0;
-    for (let i = 0; i < this.docIds.length; i++) {
-      total += Buffer.byteLength(this.docIds[i], 'utf8');
-      strOffsets[i + 1] = total;
+    // One buffer for all ids of the batch: ASCII ids (the usual case) in one encode of their
+    // concatenation, others one by one.
+    const ids = this.docIds;
+    const strOffsets = new Int32Array(ids.length + 1);
+    const joined = ids.join('');
+    let strData: Buffer;
+    if (/^[\x00-\x7f]*$/.test(joined)) {
+      for (let i = 0; i < ids.length; i++) strOffsets[i + 1] = strOffsets[i] + ids[i].length;
+      strData = Buffer.from(joined, 'latin1');
+    } else {
+      for (let i = 0; i < ids.length; i++) strOffsets[i + 1] = strOffsets[i] + Buffer.byteLength(ids[i], 'utf8');
+      strData = Buffer.allocUnsafe(strOffsets[ids.length]);
+      for (let i = 0; i < ids.length; i++) strData.write(ids[i], strOffsets[i], 'utf8');
     }
-    const strData = Buffer.allocUnsafe(total);
-    for (let i = 0; i < this.docIds.length; i++) strData.write(this.docIds[i], strOffsets[i], 'utf8');
+    const total = strData.length;
     const docIdsData = makeData({
       type: fDocIds.type as List<Utf8>,
       length: n,
@@ -178,8 +201,8 @@ export class ShardWriter {
     this.drain();
     this.rows += n;
     this.n = 0;
-    this.starts = [];
-    this.docIds = [];
+    this.nStarts = 0;
+    this.docIds.length = 0;
   }
 
   /** Move the encoder's queued chunks to the file (the writer's sink is an in-memory queue). */

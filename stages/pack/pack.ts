@@ -106,6 +106,8 @@ export const shardName = (rank: number, shard: number) => `shard-${String(rank).
 /** Writes packed rows into size-capped shards of one task. */
 export class ShardSet {
   private writer: ShardWriter | undefined;
+  /** Where a row is packed while no shard is open (the next row may start a shard, or be none). */
+  private staging: Uint16Array | Uint32Array;
   private next = 0;
   shards = 0;
   rows = 0;
@@ -115,9 +117,16 @@ export class ShardSet {
     private readonly meta: ShardMeta,
     private readonly shardBytes: number,
     private readonly pathOf: (shard: number) => string,
-  ) {}
+  ) {
+    this.staging = meta.dtype === 'uint16' ? new Uint16Array(meta.rowLen) : new Uint32Array(meta.rowLen);
+  }
 
-  append(row: Uint32Array, numTokens: number, starts: number[], ids: string[]): void {
+  /** The buffer to pack the next row into: its slot in the open shard's record batch. */
+  nextRow(): Uint16Array | Uint32Array {
+    return this.writer ? this.writer.rowSlot() : this.staging;
+  }
+
+  append(row: ArrayLike<number> & { length: number }, numTokens: number, starts: number[], ids: string[]): void {
     this.writer ??= new ShardWriter(this.pathOf(this.next++), this.meta);
     this.writer.append(row, numTokens, starts, ids);
     if (this.writer.approxBytes >= this.shardBytes) this.closeShard();
@@ -149,8 +158,10 @@ function packStage(o: PackOptions): Stage<PackOptions> {
       const local = !isAbsolute(o.tokenizer) && existsSync(ctx.path(o.tokenizer)) ? ctx.path(o.tokenizer) : o.tokenizer;
       const meta = { ...(await packMeta({ ...o, tokenizer: local })), tokenizer: o.tokenizer };
       const shards = new ShardSet(meta, o.shardBytes, (s) => ctx.output(join(o.dir, shardName(ctx.rank, s))));
-      const packer = new Packer({ rowLen: meta.rowLen, mode: o.mode, overlap: o.overlap, bos: meta.bos, eos: meta.eos, pad: meta.pad }, (row, n, starts, ids) =>
-        shards.append(row, n, starts, ids),
+      const packer = new Packer(
+        { rowLen: meta.rowLen, mode: o.mode, overlap: o.overlap, bos: meta.bos, eos: meta.eos, pad: meta.pad },
+        (row, n, starts, ids) => shards.append(row, n, starts, ids),
+        () => shards.nextRow(),
       );
       const { vocabSize } = meta;
       return {

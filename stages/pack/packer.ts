@@ -27,7 +27,14 @@ export interface PackerOptions {
   pad: number;
 }
 
-export type RowSink = (row: Uint32Array, numTokens: number, docStarts: number[], docIds: string[]) => void;
+/** Token ids of one row; the packer writes into it (uint16 when the shard's ids are uint16). */
+export type RowBuffer = Uint16Array | Uint32Array;
+
+/**
+ * Receives each finished row. `row` is the buffer the packer wrote (its own, reused for the next
+ * row, or the one `nextRow` handed out).
+ */
+export type RowSink = (row: RowBuffer, numTokens: number, docStarts: number[], docIds: string[]) => void;
 
 export interface PackCounts {
   docs: number;
@@ -42,7 +49,7 @@ export interface PackCounts {
 
 export class Packer {
   readonly counts: PackCounts = { docs: 0, tokensIn: 0, special: 0, pad: 0, overlap: 0, rows: 0 };
-  private readonly row: Uint32Array;
+  private row: RowBuffer;
   private pos = 0;
   /** The row starts with a token repeated from the previous row. */
   private carried = false;
@@ -50,12 +57,17 @@ export class Packer {
   private ids: string[] = [];
   private lastDoc = -1;
 
+  /**
+   * `nextRow`, when given, hands out the buffer of each next row (e.g. the slot of the row in a
+   * shard writer's record batch), so rows are packed where they are written from: no copy.
+   */
   constructor(
     readonly o: PackerOptions,
     private readonly sink: RowSink,
+    private readonly nextRow?: () => RowBuffer,
   ) {
     if (!(o.rowLen >= 2)) throw new Error(`row length must be at least 2, got ${o.rowLen}`);
-    this.row = new Uint32Array(o.rowLen);
+    this.row = nextRow ? nextRow() : new Uint32Array(o.rowLen);
   }
 
   /** Add one document's tokens. */
@@ -134,9 +146,11 @@ export class Packer {
     this.counts.rows++;
     this.sink(row, used, this.starts, this.ids);
     const lastId = this.ids[this.ids.length - 1];
+    const lastToken = row[R - 1];
+    if (this.nextRow) this.row = this.nextRow();
     this.starts = [];
     if (carry) {
-      row[0] = row[R - 1];
+      this.row[0] = lastToken;
       this.pos = 1;
       this.carried = true;
       this.ids = [lastId];

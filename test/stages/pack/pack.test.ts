@@ -123,6 +123,27 @@ describeShared('packer on real documents (r50k tokens)', 'data/html_extraction/g
     }
   }
 
+  it('rows packed into handed-out uint16 slots (nextRow, as the shard writer does) equal the packer\'s own rows', () => {
+    for (const [mode, overlap] of [['concat', true], ['pad', false], ['split', true]] as Array<[PackMode, boolean]>) {
+      const rowLen = 200 + (overlap ? 1 : 0);
+      const want = runPacker(docs, rowLen, mode, overlap, 50255).rows;
+      const slab = new Uint16Array(rowLen * 3); // slots are reused, as a writer's batch buffer is
+      let slot = 0;
+      const got: Row[] = [];
+      const p = new Packer(
+        { rowLen, mode, overlap, bos: 50255, eos: EOT, pad: 0 },
+        (row, n, starts, ids) => {
+          expect(row.buffer).toBe(slab.buffer);
+          got.push({ ids: [...row], n, starts: [...starts], docIds: [...ids] });
+        },
+        () => slab.subarray((slot % 3) * rowLen, (slot++ % 3) * rowLen + rowLen),
+      );
+      for (const d of docs) p.add(d.tokens, d.id);
+      p.finish();
+      expect(got).toEqual(want);
+    }
+  });
+
   it('concat rows decode back to the documents joined by <|endoftext|>', () => {
     const { rows } = runPacker(docs.slice(0, 5), 128, 'concat', false);
     const stream = rows.flatMap((r) => r.ids.slice(0, r.n));
