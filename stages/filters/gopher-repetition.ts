@@ -6,7 +6,7 @@
 import { check, defineFilter } from '../../engine/stage.ts';
 import type { Doc } from '../../engine/types.ts';
 import { duplicateRanges, paragraphRanges, Ranges, splitCharRanges } from '../text/lines.ts';
-import { docTokens, powTable, type TokenTable } from '../text/tokens.ts';
+import { docTokens, joinedChars, sameJoined, type TokenTable } from '../text/tokens.ts';
 
 export const gopherRepetitionDefaults = {
   dupLineFrac: 0.3,
@@ -35,11 +35,17 @@ function grow(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
   return a.length >= n ? a : new Int32Array(Math.max(n, a.length * 2));
 }
 
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
 /**
  * Exact n-gram classes, built one size at a time: the class of the n-gram at i is the interned pair
  * (class of its (n-1)-gram at i, id of token i+n-1), keys compared in full. An n-gram can only
  * repeat where its (n-1)-gram prefix repeats, so only those starts are carried to the next size;
- * on ordinary prose few survive past n = 3.
+ * on ordinary prose few survive past n = 3. Pairs alone in their hash bucket occur once and are
+ * marked -1 without interning.
  */
 class NGramClasses {
   t: TokenTable | null = null;
@@ -60,6 +66,8 @@ class NGramClasses {
   private val = new Int32Array(2048);
   private stamp = new Int32Array(2048);
   private gen = 0;
+  private bk = new Uint8Array(4096);
+  private hs = new Int32Array(1024);
 
   reset(t: TokenTable): void {
     this.t = t;
@@ -88,17 +96,37 @@ class NGramClasses {
     const t = this.t!;
     const n = this.n + 1;
     const m = t.n - n + 1;
+    const ids = t.ids;
+    const cls = this.cls;
+    const count = this.count;
+    const first = this.first;
     // starts whose current n-gram repeats and that leave room for one more token
+    const cand = this.next;
     let k = 0;
-    for (let j = 0; j < this.nc; j++) {
-      const i = this.cand[j];
+    for (let j = 0, prev = this.cand; j < this.nc; j++) {
+      const i = prev[j];
       if (i >= m) break;
-      if (this.count[this.cls[i]] >= 2) this.next[k++] = i;
+      const c = cls[i];
+      if (c >= 0 && count[c] >= 2) cand[k++] = i;
     }
-    [this.cand, this.next] = [this.next, this.cand];
+    this.next = this.cand;
+    this.cand = cand;
     this.nc = k;
-    let cap = 64;
-    while (cap < k * 2) cap <<= 1;
+    // pre-pass: a pair alone in its hash bucket occurs once and needs no interning
+    let cap = 256;
+    while (cap < k * 4) cap <<= 1;
+    if (this.bk.length < cap) this.bk = new Uint8Array(cap);
+    this.hs = grow(this.hs, k);
+    const bk = this.bk;
+    const hs = this.hs;
+    bk.fill(0, 0, cap);
+    const bmask = cap - 1;
+    for (let j = 0; j < k; j++) {
+      const i = cand[j];
+      const h = mix(Math.imul(cls[i], 0x9e3779b1) ^ ids[i + n - 1]);
+      hs[j] = h;
+      if (bk[h & bmask] < 2) bk[h & bmask]++;
+    }
     if (this.keyA.length < cap) {
       this.keyA = new Int32Array(cap);
       this.keyB = new Int32Array(cap);
@@ -107,33 +135,41 @@ class NGramClasses {
       this.gen = 0;
     }
     const gen = ++this.gen;
+    const keyA = this.keyA;
+    const keyB = this.keyB;
+    const val = this.val;
+    const stamp = this.stamp;
     const mask = cap - 1;
     let classes = 0;
     for (let j = 0; j < k; j++) {
-      const i = this.cand[j];
-      const a = this.cls[i];
-      const b = t.ids[i + n - 1];
-      let s = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77)) >>> 0;
-      s = (s ^ (s >>> 15)) & mask;
+      const i = cand[j];
+      const h = hs[j];
+      if (bk[h & bmask] < 2) {
+        cls[i] = -1; // occurs once
+        continue;
+      }
+      const a = cls[i];
+      const b = ids[i + n - 1];
+      let s = (h >>> 8) & mask;
       let c = -1;
-      while (this.stamp[s] === gen) {
-        if (this.keyA[s] === a && this.keyB[s] === b) {
-          c = this.val[s];
+      while (stamp[s] === gen) {
+        if (keyA[s] === a && keyB[s] === b) {
+          c = val[s];
           break;
         }
         s = (s + 1) & mask;
       }
       if (c < 0) {
         c = classes++;
-        this.stamp[s] = gen;
-        this.keyA[s] = a;
-        this.keyB[s] = b;
-        this.val[s] = c;
-        this.count[c] = 0;
-        this.first[c] = i;
+        stamp[s] = gen;
+        keyA[s] = a;
+        keyB[s] = b;
+        val[s] = c;
+        count[c] = 0;
+        first[c] = i;
       }
-      this.count[c]++;
-      this.cls[i] = c;
+      count[c]++;
+      cls[i] = c;
     }
     this.classes = classes;
     this.n = n;
@@ -171,33 +207,88 @@ let seenKey = new Int32Array(2048);
 let seenPos = new Int32Array(2048);
 let seenGen = new Int32Array(2048);
 let seenStamp = 0;
+/** Starts whose n-grams (n >= MIN_DUP_N) may repeat, increasing, and their window keys. */
+let cands = new Int32Array(1024);
+let nCands = 0;
+let candsFor: TokenTable | null = null;
+
+/** Window (characters) for the uniqueness pre-pass of duplicateNGramChars. */
+const W = 12;
+/** Smallest n the pre-pass covers: an n-gram has at least n characters. */
+const MIN_DUP_N = 5;
+
+/**
+ * Starts whose n-grams may repeat, for every n >= MIN_DUP_N at once. Two n-grams with equal
+ * characters share their first W characters, and both have at least W when the 5-gram at the start
+ * does; so a start whose 5-gram spans W characters and whose first W characters (taken at a token
+ * boundary) occur at no other token boundary has n-grams that occur once, for every n >= 5. Windows
+ * are counted in hash buckets: a shared bucket only means "maybe".
+ */
+function findCandidates(t: TokenTable): void {
+  const { cum } = t;
+  const n = t.n;
+  const total = cum[n];
+  const chars = joinedChars(t);
+  hashes = grow(hashes, n);
+  let cap = 256;
+  while (cap < n * 4) cap <<= 1;
+  if (buckets.length < cap) buckets = new Uint8Array(cap);
+  buckets.fill(0, 0, cap);
+  const mask = cap - 1;
+  const hs = hashes;
+  const bk = buckets;
+  let full = n; // starts from here have no full window
+  for (let k = 0; k < n; k++) {
+    const p = cum[k];
+    if (p + W > total) {
+      full = k;
+      break;
+    }
+    // six characters of the twelve, as three independent products (no serial hash chain)
+    const h = mix(Math.imul(chars[p] | (chars[p + 1] << 16), 0x9e3779b1) ^ Math.imul(chars[p + 5] | (chars[p + 6] << 16), 0x85ebca77) ^ Math.imul(chars[p + 10] | (chars[p + 11] << 16), 0xc2b2ae3d));
+    hs[k] = h;
+    if (bk[h & mask] < 2) bk[h & mask]++;
+  }
+  cands = grow(cands, n);
+  const cs = cands;
+  let nc = 0;
+  for (let k = 0; k + MIN_DUP_N <= n; k++) {
+    // unique window: every n-gram from k occurs once
+    if (k < full && cum[k + MIN_DUP_N] - cum[k] >= W && bk[hs[k] & mask] < 2) continue;
+    cs[nc++] = k;
+  }
+  nCands = nc;
+  candsFor = t;
+}
 
 /**
  * datatrove's find_all_duplicate(words, n): walking the starts, an n-gram equal to one already
  * walked adds its length and jumps n tokens. datatrove joins with "" here, so n-grams are equal when
- * their characters are (["ab", "c"] equals ["a", "bc"]) and the length has no spaces. A first pass
- * drops starts whose hash bucket holds no other start (those n-grams occur once, so walking them
- * can neither match nor be matched); the others are compared by their characters.
+ * their characters are (["ab", "c"] equals ["a", "bc"]) and the length has no spaces. For n >= 5
+ * only the starts findCandidates keeps are visited (the others occur once: they can neither match
+ * nor be matched, so stepping over them is datatrove's idx += 1). Visited n-grams are bucketed by
+ * their length, first window and last character, and matched by comparing characters.
  */
 export function duplicateNGramChars(t: TokenTable, n: number): number {
   const m = t.n - n + 1;
   if (m <= 0) return 0;
-  const { cum, pre, chars } = t;
-  const pow = powTable(cum[t.n]);
-  hashes = grow(hashes, m);
-  let cap = 256;
-  while (cap < m * 4) cap <<= 1;
-  if (buckets.length < cap) buckets = new Uint8Array(cap);
-  buckets.fill(0, 0, cap);
-  const mask = cap - 1;
-  for (let i = 0; i < m; i++) {
-    let h = (pre[i + n] - Math.imul(pre[i], pow[cum[i + n] - cum[i]])) | 0;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h ^= h >>> 13;
-    hashes[i] = h;
-    const b = h & mask;
-    if (buckets[b] < 2) buckets[b]++;
+  const windowed = n >= MIN_DUP_N;
+  let nc: number;
+  if (windowed) {
+    if (candsFor !== t) findCandidates(t);
+    nc = nCands;
+  } else {
+    // small n: every start
+    cands = grow(cands, m);
+    candsFor = null;
+    for (let i = 0; i < m; i++) cands[i] = i;
+    nc = m;
   }
+  const cs = cands;
+  const hs = hashes;
+  const { cum, first, last } = t;
+  let cap = 64;
+  while (cap < nc * 2) cap <<= 1;
   if (seenKey.length < cap) {
     seenKey = new Int32Array(cap);
     seenPos = new Int32Array(cap);
@@ -205,43 +296,75 @@ export function duplicateNGramChars(t: TokenTable, n: number): number {
     seenStamp = 0;
   }
   const gen = ++seenStamp;
+  const sk = seenKey;
+  const sp = seenPos;
+  const sg = seenGen;
+  const mask = cap - 1;
   let repeated = 0;
-  let i = 0;
-  while (i < m) {
-    const h = hashes[i];
-    if (buckets[h & mask] < 2) {
-      i++;
-      continue;
-    }
-    const a = cum[i];
-    const len = cum[i + n] - a;
-    let s = (h >>> 7) & mask;
+  let from = 0; // first start not jumped over
+  for (let j = 0; j < nc; j++) {
+    const i = cs[j];
+    if (i >= m) break;
+    if (i < from) continue;
+    const len = cum[i + n] - cum[i];
+    // equal n-grams have equal lengths, first windows (when that long) and last characters
+    const key = windowed && len >= W ? hs[i] : first[i];
+    const h = mix(key ^ Math.imul(len, 0x27d4eb2f) ^ Math.imul(last[i + n - 1], 0x165667b1));
+    let s = h & mask;
     let found = false;
-    while (seenGen[s] === gen) {
-      if (seenKey[s] === h) {
-        const b = cum[seenPos[s]];
-        if (cum[seenPos[s] + n] - b === len) {
-          let q = 0;
-          while (q < len && chars[a + q] === chars[b + q]) q++;
-          if (q === len) {
-            found = true;
-            break;
-          }
+    while (sg[s] === gen) {
+      if (sk[s] === h) {
+        const o = sp[s];
+        if (cum[o + n] - cum[o] === len && sameJoined(t, o, i, n)) {
+          found = true;
+          break;
         }
       }
       s = (s + 1) & mask;
     }
     if (found) {
       repeated += len;
-      i += n;
+      from = i + n;
     } else {
-      seenGen[s] = gen;
-      seenKey[s] = h;
-      seenPos[s] = i;
-      i++;
+      sg[s] = gen;
+      sk[s] = h;
+      sp[s] = i;
+      from = i + 1;
     }
   }
   return repeated;
+}
+
+let tokCount = new Int32Array(1024);
+
+/**
+ * Upper bounds of topNGramChars for n = 2, 3, 4 without counting n-grams: an n-gram occurs at most
+ * as often as its rarest token, so count × length <= max over starts of (min token count × length).
+ */
+export function topBounds(t: TokenTable): [number, number, number] {
+  tokCount = grow(tokCount, t.nUniq);
+  const cnt = tokCount;
+  cnt.fill(0, 0, t.nUniq);
+  const { ids, cum } = t;
+  for (let k = 0; k < t.n; k++) cnt[ids[k]]++;
+  // all n-grams distinct: the value is the first n-gram's length
+  let b2 = t.n >= 2 ? cum[2] + 1 : 0;
+  let b3 = t.n >= 3 ? cum[3] + 2 : 0;
+  let b4 = t.n >= 4 ? cum[4] + 3 : 0;
+  for (let i = 0; i + 1 < t.n; i++) {
+    let m = Math.min(cnt[ids[i]], cnt[ids[i + 1]]);
+    if (m < 2) continue; // the n-grams from i occur once: covered by the all-distinct case
+    b2 = Math.max(b2, m * (cum[i + 2] - cum[i] + 1));
+    if (i + 2 < t.n) {
+      m = Math.min(m, cnt[ids[i + 2]]);
+      b3 = Math.max(b3, m * (cum[i + 3] - cum[i] + 2));
+      if (i + 3 < t.n) {
+        m = Math.min(m, cnt[ids[i + 3]]);
+        b4 = Math.max(b4, m * (cum[i + 4] - cum[i] + 3));
+      }
+    }
+  }
+  return [b2, b3, b4];
 }
 
 const paras = new Ranges();
@@ -270,10 +393,14 @@ export function gopherRepetition(doc: Doc, o: GopherRepetitionOptions): true | s
   if (o.topNGrams.length === 0 && o.dupNGrams.length === 0) return true;
   const t = docTokens(doc);
   // checked in datatrove's order (lists as given); sizes without any n-gram skipped
+  // exact counts only where a cheap upper bound does not already settle the rule
+  const bounds = t.n >= 2 ? topBounds(t) : [0, 0, 0];
   for (const [n, frac] of o.topNGrams) {
-    if (t.n >= n && topNGramChars(t, n) / len > frac) return `top_${n}_gram`;
+    if (t.n < n || (n <= 4 && bounds[n - 2] / len <= frac)) continue;
+    if (topNGramChars(t, n) / len > frac) return `top_${n}_gram`;
   }
   for (const [n, frac] of o.dupNGrams) {
+    if (t.n < n) continue;
     if (duplicateNGramChars(t, n) / len > frac) return `duplicated_${n}_n_grams`;
   }
   return true;

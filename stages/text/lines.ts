@@ -150,8 +150,8 @@ let dupStamp = 0;
 
 /**
  * datatrove's find_duplicates over ranges of `text`: the number of ranges equal to an earlier one
- * and their total length. Ranges are bucketed by a hash of their characters and a match is
- * confirmed by comparing the characters, so a hash collision cannot count a false duplicate.
+ * and their total length. Ranges are bucketed by rangeKey and a match is confirmed by comparing the
+ * characters, so a key collision cannot count a false duplicate.
  */
 export function duplicateRanges(text: string, r: Ranges): [count: number, chars: number] {
   let cap = 64;
@@ -163,23 +163,21 @@ export function duplicateRanges(text: string, r: Ranges): [count: number, chars:
     dupStamp = 0;
   }
   const gen = ++dupStamp;
+  const keys = dupKey, idx = dupIdx, gens = dupGen, rs = r.s, re = r.e;
   const mask = cap - 1;
   let count = 0;
   let chars = 0;
   for (let k = 0; k < r.n; k++) {
-    const s = r.s[k];
-    const e = r.e[k];
-    let h = e - s;
-    for (let i = s; i < e; i++) h = (Math.imul(h, 0x01000193) + text.charCodeAt(i)) | 0;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h ^= h >>> 13;
+    const s = rs[k];
+    const e = re[k];
+    const h = rangeKey(text, s, e);
     let slot = h & mask;
     let dup = false;
-    while (dupGen[slot] === gen) {
-      if (dupKey[slot] === h) {
-        const o = dupIdx[slot];
-        const os = r.s[o];
-        if (r.e[o] - os === e - s && (os === s || sameChars(text, os, s, e - s))) {
+    while (gens[slot] === gen) {
+      if (keys[slot] === h) {
+        const o = idx[slot];
+        const os = rs[o];
+        if (re[o] - os === e - s && (os === s || sameChars(text, os, s, e - s))) {
           dup = true;
           break;
         }
@@ -190,12 +188,29 @@ export function duplicateRanges(text: string, r: Ranges): [count: number, chars:
       count++;
       chars += e - s;
     } else {
-      dupGen[slot] = gen;
-      dupKey[slot] = h;
-      dupIdx[slot] = k;
+      gens[slot] = gen;
+      keys[slot] = h;
+      idx[slot] = k;
     }
   }
   return [count, chars];
+}
+
+/**
+ * Bucket key of text[s, e): its length and up to 9 characters spread over it. Equal ranges get
+ * equal keys; unequal ones rarely do and are told apart by comparing characters. Sampling keeps
+ * the cost per range constant instead of hashing every character of every line.
+ */
+function rangeKey(text: string, s: number, e: number): number {
+  const len = e - s;
+  let h = Math.imul(len, 0x9e3779b1);
+  if (len > 0) {
+    const step = len >= 8 ? len >> 3 : 1;
+    for (let i = s; i < e; i += step) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ text.charCodeAt(e - 1), 0x01000193);
+  }
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
 }
 
 function sameChars(text: string, a: number, b: number, len: number): boolean {

@@ -39,7 +39,8 @@ function isWordAt(text: string, i: number): boolean {
 /** Treebank's contraction split: "don't" → "do" "n't", "John's" → "John" "'s". */
 const CONTRACTION = /^(.+?)(n['’]t|['’](?:s|re|ve|ll|d|m))$/i;
 
-/** Token ranges of the last scan: [TS[k], TE[k]) in the text, or TS[k] = QUOTE for Treebank's "''". */
+/** Token ranges of the last scan: [TS[k], TE[k]) in the text, or TS[k] = QUOTE and TE[k] = the
+ * offset of an ASCII double quote, Treebank's "''". */
 let TS = new Int32Array(1024);
 let TE = new Int32Array(1024);
 let nTok = 0;
@@ -195,51 +196,90 @@ for (const ch of DATATROVE_PUNCTUATION) PUNCT_SET[ch.charCodeAt(0)] = 1;
 for (let c = 0; c < 32; c++) if (c !== 9 && c !== 10) PUNCT_SET[c] = 1;
 for (let c = 127; c < 160; c++) PUNCT_SET[c] = 1;
 
-/** Polynomial hash base: a token's hash is its characters' polynomial, so n-gram hashes of the
- * concatenated characters ("".join) follow from prefix sums. Only used to place entries in tables;
- * every match is confirmed by comparing characters or ids. */
-const B = 0x01000193;
-let POW = new Int32Array([1]);
-/** B^k mod 2^32 for k <= n. */
-export function powTable(n: number): Int32Array {
-  if (n >= POW.length) {
-    const p = new Int32Array(Math.max(n + 1, POW.length * 2));
-    p.set(POW);
-    for (let k = POW.length; k < p.length; k++) p[k] = Math.imul(p[k - 1], B);
-    POW = p;
-  }
-  return POW;
-}
-
 export interface TokenTable {
+  /** The text the tokens are ranges of. */
+  text: string;
   /** Number of tokens. */
   n: number;
   /** Exact id of each token: ids are equal exactly when the token strings are equal. */
   ids: Int32Array;
   /** Length of each token (UTF-16 units, as Python's len on BMP text). */
   lens: Int32Array;
-  /** Offset in the text where each token starts (tokens never span whitespace). */
+  /** Offset in the text where each token starts (tokens never span whitespace). An ASCII double
+   * quote is always its own token and stands for Treebank's "''". */
   pos: Int32Array;
+  /** Characters of tokens 0 … k-1 laid end to end: cum[k] (length n + 1). */
+  cum: Int32Array;
+  /** First and last character of each token. */
+  first: Uint16Array;
+  last: Uint16Array;
   /** Number of distinct tokens; ids run 0 … nUniq-1 in order of first occurrence. */
   nUniq: number;
   /** Per id: 1 when every character is in datatrove's PUNCTUATION_SET. */
   symbol: Uint8Array;
   /** Per id: 1 when some character is a letter (Python's any(c.isalpha())). */
   alpha: Uint8Array;
-  /** Token characters laid end to end; token k is chars[cum[k] … cum[k+1]). */
-  chars: Uint16Array;
-  cum: Int32Array;
-  /** Polynomial prefix hashes of `chars` at token boundaries: pre[k] hashes chars[0 … cum[k]). */
-  pre: Int32Array;
   /** The string of token id `id`. */
   str(id: number): string;
 }
 
+/** Character q of token k (an ASCII double quote stands for "''"). */
+export function tokenChar(t: TokenTable, k: number, q: number): number {
+  const p = t.pos[k];
+  const c = t.text.charCodeAt(p);
+  if (c === 34) return 39; // a quote token's two characters are both '
+  return q === 0 ? c : t.text.charCodeAt(p + q);
+}
+
+let stream = new Uint16Array(8192);
+/** The tokens' characters laid end to end (token k at cum[k] … cum[k+1]); valid until the next call. */
+export function joinedChars(t: TokenTable): Uint16Array {
+  const total = t.cum[t.n];
+  if (stream.length < total) stream = new Uint16Array(total * 2);
+  const out = stream;
+  const { text, pos, lens } = t;
+  let w = 0;
+  for (let k = 0; k < t.n; k++) {
+    const p = pos[k];
+    const len = lens[k];
+    if (text.charCodeAt(p) === 34) {
+      out[w++] = 39;
+      out[w++] = 39;
+    } else for (let q = p, e = p + len; q < e; q++) out[w++] = text.charCodeAt(q);
+  }
+  return out;
+}
+
+/**
+ * Whether tokens i … i+n-1 and j … j+n-1 have the same characters laid end to end ("".join),
+ * whatever their boundaries. Callers check the total lengths are equal first.
+ */
+export function sameJoined(t: TokenTable, i: number, j: number, n: number): boolean {
+  const { lens } = t;
+  let a = i;
+  let qa = 0;
+  let b = j;
+  let qb = 0;
+  const endA = i + n;
+  while (a < endA) {
+    if (tokenChar(t, a, qa) !== tokenChar(t, b, qb)) return false;
+    if (++qa === lens[a]) {
+      a++;
+      qa = 0;
+    }
+    if (++qb === lens[b]) {
+      b++;
+      qb = 0;
+    }
+  }
+  return true;
+}
+
 const LETTER = /\p{L}/u;
 const letterTable = new Uint8Array(65536); // 0 unknown, 1 no, 2 yes
-function isLetterUnit(text: Uint16Array, i: number, end: number): boolean {
-  const c = text[i];
-  if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) return LETTER.test(String.fromCharCode(c, text[i + 1]));
+function isLetterAt(text: string, i: number, end: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) return LETTER.test(text.slice(i, i + 2));
   let k = letterTable[c];
   if (k === 0) k = letterTable[c] = LETTER.test(String.fromCharCode(c)) ? 2 : 1;
   return k === 2;
@@ -250,8 +290,8 @@ let ids = new Int32Array(1024);
 let lens = new Int32Array(1024);
 let pos0 = new Int32Array(1024);
 let cum = new Int32Array(1025);
-let pre = new Int32Array(1025);
-let chars = new Uint16Array(8192);
+let firstC = new Uint16Array(1024);
+let lastC = new Uint16Array(1024);
 let symbol = new Uint8Array(1024);
 let alpha = new Uint8Array(1024);
 let firstTok = new Int32Array(1024);
@@ -269,14 +309,12 @@ function buildTable(text: string): TokenTable {
     lens = new Int32Array(m);
     pos0 = new Int32Array(m);
     cum = new Int32Array(m + 1);
-    pre = new Int32Array(m + 1);
+    firstC = new Uint16Array(m);
+    lastC = new Uint16Array(m);
     symbol = new Uint8Array(m);
     alpha = new Uint8Array(m);
     firstTok = new Int32Array(m);
   }
-  let total = 0;
-  for (let k = 0; k < n; k++) total += TS[k] === QUOTE ? 2 : TE[k] - TS[k];
-  if (chars.length < total) chars = new Uint16Array(total * 2);
   let cap = 64;
   while (cap < n * 2) cap <<= 1;
   if (slotKey.length < cap) {
@@ -285,49 +323,44 @@ function buildTable(text: string): TokenTable {
     slotGen = new Int32Array(cap);
     gen = 0;
   }
-  gen++;
+  const g = ++gen;
+  // locals: module-level lets would be reloaded on every access in the loop
+  const ts = TS, te = TE, idsL = ids, lensL = lens, posL = pos0, cumL = cum, fc = firstC, lc = lastC;
+  const symL = symbol, alphaL = alpha, firstL = firstTok, sKey = slotKey, sId = slotId, sGen = slotGen;
   const mask = cap - 1;
-  const pow = powTable(64);
   let nUniq = 0;
-  let pos = 0;
+  let total = 0;
   for (let k = 0; k < n; k++) {
-    const s = TS[k];
-    const from = pos;
-    pos0[k] = s === QUOTE ? TE[k] : s;
-    let h = 0;
-    if (s === QUOTE) {
-      chars[pos++] = 39;
-      chars[pos++] = 39;
-      h = Math.imul(39, B) + 39;
-    } else {
-      for (let i = s, e = TE[k]; i < e; i++) {
-        const c = text.charCodeAt(i);
-        chars[pos++] = c;
-        h = (Math.imul(h, B) + c) | 0;
-      }
-    }
-    const len = pos - from;
-    lens[k] = len;
-    cum[k + 1] = pos;
-    pre[k + 1] = (Math.imul(pre[k], len < pow.length ? pow[len] : powTable(len)[len]) + h) | 0;
-    // intern: same hash and same characters
-    let slot = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    slot = (slot ^ (slot >>> 13)) & mask;
+    const quote = ts[k] === QUOTE;
+    const s = quote ? te[k] : ts[k];
+    const len = quote ? 2 : te[k] - s;
+    const c0 = quote ? 39 : text.charCodeAt(s);
+    const cl = quote ? 39 : text.charCodeAt(s + len - 1);
+    posL[k] = s;
+    lensL[k] = len;
+    total += len;
+    cumL[k + 1] = total;
+    fc[k] = c0;
+    lc[k] = cl;
+    // intern: bucket by length and three characters, then compare all characters
+    const cm = quote ? 39 : text.charCodeAt(s + (len >> 1));
+    let h = Math.imul(len ^ (c0 << 8) ^ (cl << 20), 0x9e3779b1) ^ Math.imul(cm, 0x85ebca77);
+    h ^= h >>> 15;
+    let slot = h & mask;
     let id = -1;
-    while (slotGen[slot] === gen) {
-      if (slotKey[slot] === h) {
-        const o = firstTok[slotId[slot]];
-        const oFrom = cum[o];
-        if (cum[o + 1] - oFrom === len) {
-          let same = true;
-          for (let q = 0; q < len; q++) {
-            if (chars[oFrom + q] !== chars[from + q]) {
-              same = false;
-              break;
-            }
-          }
-          if (same) {
-            id = slotId[slot];
+    while (sGen[slot] === g) {
+      if (sKey[slot] === h) {
+        const o = firstL[sId[slot]];
+        if (lensL[o] === len) {
+          const so = posL[o];
+          let q = 0;
+          if (quote || text.charCodeAt(so) === 34) {
+            // a quote token equals only another quote or the two characters ''
+            const other = quote ? so : s;
+            q = (quote && text.charCodeAt(so) === 34) || (text.charCodeAt(other) === 39 && text.charCodeAt(other + 1) === 39) ? len : 0;
+          } else while (q < len && text.charCodeAt(so + q) === text.charCodeAt(s + q)) q++;
+          if (q === len) {
+            id = sId[slot];
             break;
           }
         }
@@ -336,38 +369,39 @@ function buildTable(text: string): TokenTable {
     }
     if (id < 0) {
       id = nUniq++;
-      slotGen[slot] = gen;
-      slotKey[slot] = h;
-      slotId[slot] = id;
-      firstTok[id] = k;
+      sGen[slot] = g;
+      sKey[slot] = h;
+      sId[slot] = id;
+      firstL[id] = k;
       let sym = 1;
       let alp = 0;
-      for (let q = from; q < pos; q++) {
-        if (PUNCT_SET[chars[q]] === 0) sym = 0;
-        if (alp === 0) {
-          const c = chars[q];
-          if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) alp = 1;
-          else if (c >= 128 && isLetterUnit(chars, q, pos)) alp = 1;
+      if (quote) alp = 0; // '' : all punctuation
+      else {
+        for (let q = s, e = s + len; q < e; q++) {
+          const c = text.charCodeAt(q);
+          if (PUNCT_SET[c] === 0) sym = 0;
+          if (alp === 0 && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 128 && isLetterAt(text, q, e)))) alp = 1;
         }
       }
-      symbol[id] = sym;
-      alpha[id] = alp;
+      symL[id] = sym;
+      alphaL[id] = alp;
     }
-    ids[k] = id;
+    idsL[k] = id;
   }
   const first = firstTok;
   const starts = pos0;
   return {
+    text,
     n,
     ids,
     lens,
     pos: pos0,
+    cum,
+    first: firstC,
+    last: lastC,
     nUniq,
     symbol,
     alpha,
-    chars,
-    cum,
-    pre,
     str: (id: number) => {
       const k = first[id];
       // an ASCII double quote is always its own token, Treebank's "''"
