@@ -25,8 +25,14 @@ import { rng } from '../test/rng.ts';
 const DIR = join(WORK_DIR, 'bpe');
 const ENCODE_MB = Number(process.env.BPE_ENCODE_MB ?? 32);
 const TRAIN_MB = Number(process.env.BPE_TRAIN_MB ?? 100);
-/** The npm `tokenizers` binding trains with BpeTrainer's defaults (vocab 30,000): everyone uses that size. */
+/**
+ * The npm `tokenizers` binding (0.23) cannot set the vocabulary size: `Tokenizer.train(files)` takes
+ * no trainer and trains with `model.get_trainer()`, which for BPE is `BpeTrainer::default()` (vocab
+ * 30,000; the `Trainer` class it exports has no constructor or factory). So the three-way comparison
+ * uses 30,000 for everyone, and tokenmill and spm_train are compared again at the issue's 32,000.
+ */
 const VOCAB = 30000;
+const VOCAB_ISSUE = 32000;
 
 
 function sourceDocs(): string[] {
@@ -131,11 +137,12 @@ interface Timed {
   rssMB: number;
   ok: boolean;
   out: string;
+  err: string;
 }
 
 /** Run a command under /usr/bin/time -v: wall seconds, user+sys seconds, peak RSS. */
-function timed(cmd: string, args: string[], stdoutFile?: string): Timed {
-  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, cwd: join(BENCH_DIR, '..') });
+function timed(cmd: string, args: string[], stdoutFile?: string, env: Record<string, string> = {}): Timed {
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, cwd: join(BENCH_DIR, '..'), env: { ...process.env, ...env } });
   const err = r.stderr ?? '';
   const grab = (re: RegExp) => Number(re.exec(err)?.[1] ?? NaN);
   const wallStr = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)/.exec(err)?.[1] ?? '';
@@ -143,7 +150,7 @@ function timed(cmd: string, args: string[], stdoutFile?: string): Timed {
   if (stdoutFile) writeFileSync(stdoutFile, r.stdout ?? '');
   const ok = r.status === 0;
   if (!ok) console.log(`  ${cmd} failed (${r.status}): ${err.split('\n').slice(-15).join('\n')}`);
-  return { wall, cpu: grab(/User time \(seconds\): ([\d.]+)/) + grab(/System time \(seconds\): ([\d.]+)/), rssMB: grab(/Maximum resident set size \(kbytes\): (\d+)/) / 1024, ok, out: r.stdout ?? '' };
+  return { wall, cpu: grab(/User time \(seconds\): ([\d.]+)/) + grab(/System time \(seconds\): ([\d.]+)/), rssMB: grab(/Maximum resident set size \(kbytes\): (\d+)/) / 1024, ok, out: r.stdout ?? '', err };
 }
 
 async function benchTrain(c: Corpus): Promise<void> {
@@ -152,22 +159,69 @@ async function benchTrain(c: Corpus): Promise<void> {
   const mb = readFileSync(c.train).length / 1e6;
   const held = readFileSync(c.heldout, 'utf8');
   const heldBytes = Buffer.byteLength(held);
+  // spm_encode encodes line by line (newlines are never tokens): the "per line" figures use the same unit.
+  const heldLines = held.split('\n').filter((l) => l.length > 0);
   const out = join(DIR, 'out');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const tsx = join(BENCH_DIR, '..', 'node_modules', '.bin', 'tsx');
+  const { availableParallelism, loadavg } = await import('node:os');
+  const load0 = loadavg()[0];
 
-  // tokenmill (CLI trainer, worker threads = cores)
-  const ours = timed(tsx, ['stages/bpe/cli.ts', 'train', '--input', c.train, '--vocab-size', String(VOCAB), '--out', join(out, 'tokenmill')]);
-  // spm_encode encodes line by line (newlines are never tokens): the "per line" figures use the same unit.
-  const heldLines = held.split('\n').filter((l) => l.length > 0);
-  let oursBpt = NaN;
-  let oursLineBpt = NaN;
-  if (ours.ok) {
-    const tok = loadTokenizer(join(out, 'tokenmill', 'tokenizer.json'));
-    oursBpt = heldBytes / tok.encode(held).length;
-    oursLineBpt = heldBytes / heldLines.reduce((n, l) => n + tok.encode(l).length, 0);
-  }
+  /** tokenmill's CLI trainer (default settings: inline counting below 256 MB); phase peaks from TOKENMILL_BPE_MEM. */
+  const ours = (vocab: number) => {
+    const dir = join(out, `tokenmill-${vocab}`);
+    const t = timed(tsx, ['stages/bpe/cli.ts', 'train', '--input', c.train, '--vocab-size', String(vocab), '--out', dir], undefined, { TOKENMILL_BPE_MEM: '1' });
+    let bpt = NaN;
+    let lineBpt = NaN;
+    if (t.ok) {
+      const tok = loadTokenizer(join(dir, 'tokenizer.json'));
+      bpt = heldBytes / tok.encode(held).length;
+      lineBpt = heldBytes / heldLines.reduce((n, l) => n + tok.encode(l).length, 0);
+    }
+    const phases = [...t.err.matchAll(/peak RSS after (\w+): (\d+) MB/g)].map((m) => `${m[1]} ${m[2]}`).join(', ');
+    return { t, bpt, lineBpt, phases };
+  };
+
+  // SentencePiece BPE (byte fallback so that nothing maps to <unk>, as in byte-level BPE), with its
+  // default NFKC normalisation (lossy: it may shorten the text it counts) and with identity
+  // normalisation (lossless, like byte-level BPE).
+  const hasSpm = spawnSync('spm_train', ['--help'], { stdio: 'ignore' }).error === undefined;
+  const spm = (vocab: number, norm: string) => {
+    const prefix = join(out, `spm-${norm}-${vocab}`);
+    const t = timed('spm_train', [
+      `--input=${c.train}`,
+      `--model_prefix=${prefix}`,
+      `--vocab_size=${vocab}`,
+      '--model_type=bpe',
+      '--byte_fallback=true',
+      '--character_coverage=0.9995',
+      `--normalization_rule_name=${norm}`,
+      '--max_sentence_length=65536',
+      '--input_sentence_size=0',
+      `--num_threads=${Math.max(1, availableParallelism())}`,
+      '--minloglevel=2',
+    ]);
+    let lineBpt = NaN;
+    if (t.ok) {
+      const r = spawnSync('spm_encode', [`--model=${prefix}.model`, '--output_format=id', `--input=${c.heldout}`], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      lineBpt = heldBytes / r.stdout.split(/\s+/).filter(Boolean).length;
+    }
+    return { t, lineBpt };
+  };
+  const row = (tool: string, vocab: number, t: Timed, bpt: number | null, lineBpt: number, base: Timed): Row => ({
+    tool,
+    vocab,
+    'wall s': t.wall,
+    'CPU s': t.cpu,
+    'peak RSS MB': t.rssMB,
+    'held-out bytes/token': bpt,
+    'per line (as spm_encode)': lineBpt,
+    'wall vs tokenmill': t.wall / base.wall,
+    'CPU vs tokenmill': t.cpu / base.cpu,
+  });
+
+  const o30 = ours(VOCAB);
   // HF tokenizers (npm native binding), ByteLevel pre-tokenizer, BpeTrainer defaults (vocab 30k).
   const hfScript = join(out, 'hf-train.mjs');
   writeFileSync(
@@ -196,47 +250,40 @@ tok.save(process.argv[3]);
     for (const l of heldLines) n += (await t.encode(l, null, { addSpecialTokens: false })).getIds().length;
     hfLineBpt = heldBytes / n;
   }
-  // SentencePiece BPE (byte fallback so that nothing maps to <unk>, as in byte-level BPE), with its
-  // default NFKC normalisation (lossy: it may shorten the text it counts) and with identity
-  // normalisation (lossless, like byte-level BPE).
-  const spmRows: Row[] = [];
-  let spmBpt = NaN;
-  if (spawnSync('spm_train', ['--help'], { stdio: 'ignore' }).error === undefined) {
+  rows.push(row('tokenmill (bpe cli)', VOCAB, o30.t, o30.bpt, o30.lineBpt, o30.t));
+  rows.push(row('HF tokenizers (npm native)', hfVocab, hf, hfBpt, hfLineBpt, o30.t));
+  const spmLine: Record<string, number> = {};
+  if (hasSpm) {
     for (const norm of ['nmt_nfkc', 'identity']) {
-      const prefix = join(out, `spm-${norm}`);
-      const spm = timed('spm_train', [
-        `--input=${c.train}`,
-        `--model_prefix=${prefix}`,
-        `--vocab_size=${VOCAB}`,
-        '--model_type=bpe',
-        '--byte_fallback=true',
-        '--character_coverage=0.9995',
-        `--normalization_rule_name=${norm}`,
-        '--max_sentence_length=65536',
-        '--input_sentence_size=0',
-        `--num_threads=${Math.max(1, (await import('node:os')).availableParallelism())}`,
-        '--minloglevel=2',
-      ]);
-      let bpt = NaN;
-      if (spm.ok) {
-        const r = spawnSync('spm_encode', [`--model=${prefix}.model`, '--output_format=id', `--input=${c.heldout}`], { encoding: 'utf8', maxBuffer: 1 << 30 });
-        bpt = heldBytes / r.stdout.split(/\s+/).filter(Boolean).length;
-      }
-      if (norm === 'nmt_nfkc') spmBpt = bpt;
-      spmRows.push({ tool: `spm_train --model_type=bpe (${norm})`, 'wall s': spm.wall, 'CPU s': spm.cpu, 'peak RSS MB': spm.rssMB, 'held-out bytes/token': null, 'per line (as spm_encode)': bpt, 'wall vs tokenmill': spm.wall / ours.wall });
+      const r = spm(VOCAB, norm);
+      spmLine[`${norm}-${VOCAB}`] = r.lineBpt;
+      rows.push(row(`spm_train --model_type=bpe (${norm})`, VOCAB, r.t, null, r.lineBpt, o30.t));
     }
   } else notes.push('spm_train not installed (apt-get install sentencepiece): SentencePiece rows skipped');
+  // The issue's size: tokenmill and spm (HF's binding cannot train it), compared with each other.
+  const o32 = ours(VOCAB_ISSUE);
+  rows.push(row('tokenmill (bpe cli)', VOCAB_ISSUE, o32.t, o32.bpt, o32.lineBpt, o32.t));
+  if (hasSpm) {
+    const r = spm(VOCAB_ISSUE, 'nmt_nfkc');
+    spmLine[`nmt_nfkc-${VOCAB_ISSUE}`] = r.lineBpt;
+    rows.push(row('spm_train --model_type=bpe (nmt_nfkc)', VOCAB_ISSUE, r.t, null, r.lineBpt, o32.t));
+  }
+  const load1 = loadavg()[0];
 
-  rows.push({ tool: 'tokenmill (bpe cli)', 'wall s': ours.wall, 'CPU s': ours.cpu, 'peak RSS MB': ours.rssMB, 'held-out bytes/token': oursBpt, 'per line (as spm_encode)': oursLineBpt, 'wall vs tokenmill': 1 });
-  rows.push({ tool: `HF tokenizers (npm native, vocab ${hfVocab})`, 'wall s': hf.wall, 'CPU s': hf.cpu, 'peak RSS MB': hf.rssMB, 'held-out bytes/token': hfBpt, 'per line (as spm_encode)': hfLineBpt, 'wall vs tokenmill': hf.wall / ours.wall });
-  rows.push(...spmRows);
-  notes.push(`training text: ${mb.toFixed(1)} MB (BPE_TRAIN_MB=${TRAIN_MB}), vocab ${VOCAB} (the npm tokenizers binding cannot set BpeTrainer's vocab size; its default is 30,000), ${(await import('node:os')).availableParallelism()} cores shared with other jobs`);
+  const pct = (x: number, y: number) => `${((x / y - 1) * 100).toFixed(2)}%`;
+  notes.push(`training text: ${mb.toFixed(1)} MB (BPE_TRAIN_MB=${TRAIN_MB}); ${availableParallelism()} cores shared with other jobs, load average ${load0.toFixed(2)} before and ${load1.toFixed(2)} after the runs: compare the same-run ratios and CPU seconds`);
+  notes.push(`vocab ${VOCAB} for the three-way comparison: the npm tokenizers binding (0.23) cannot set the vocabulary size (Tokenizer.train(files) takes no trainer and uses BpeTrainer::default(), 30,000); tokenmill and spm_train again at the issue's ${VOCAB_ISSUE}`);
+  notes.push(`tokenmill peak RSS after each phase (MB, cumulative): ${VOCAB}: ${o30.phases}; ${VOCAB_ISSUE}: ${o32.phases}`);
   notes.push(`held-apart text: ${(heldBytes / 1e6).toFixed(2)} MB (every 10th source document, never in the training text); bytes/token = UTF-8 bytes / tokens (higher is better)`);
   notes.push(`bytes/token of whole text counts newline tokens; spm_encode works per line and never emits them, so compare spm with the per-line column`);
-  notes.push(`compression vs SentencePiece BPE (default NFKC), per line: ${((oursLineBpt / spmBpt - 1) * 100).toFixed(2)}% bytes/token (whole text incl. newline tokens: ${((oursBpt / spmBpt - 1) * 100).toFixed(2)}%)`);
-  const ident = spmRows[1]?.['per line (as spm_encode)'];
-  if (typeof ident === 'number') notes.push(`compression vs SentencePiece BPE (identity normalisation, lossless like ours), per line: ${((oursLineBpt / ident - 1) * 100).toFixed(2)}% bytes/token`);
-  report({ name: 'bpe-train', title: `BPE training: ${VOCAB} tokens on ${mb.toFixed(0)} MB, each tool in a child process`, rows, notes });
+  for (const v of [VOCAB, VOCAB_ISSUE]) {
+    const o = v === VOCAB ? o30 : o32;
+    const nf = spmLine[`nmt_nfkc-${v}`];
+    if (nf !== undefined) notes.push(`compression vs SentencePiece BPE (default NFKC) at ${v}, per line: ${pct(o.lineBpt, nf)} bytes/token (whole text incl. newline tokens: ${pct(o.bpt, nf)})`);
+  }
+  const ident = spmLine[`identity-${VOCAB}`];
+  if (ident !== undefined) notes.push(`compression vs SentencePiece BPE (identity normalisation, lossless like ours) at ${VOCAB}, per line: ${pct(o30.lineBpt, ident)} bytes/token`);
+  report({ name: 'bpe-train', title: `BPE training on ${mb.toFixed(0)} MB (vocab ${VOCAB}, and ${VOCAB_ISSUE} without HF), each tool in a child process`, rows, notes });
 }
 
 /** Encode the same text split over 1..cores worker threads (one Tokenizer per thread, as the tokenize stage). */
