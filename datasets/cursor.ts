@@ -44,7 +44,7 @@ export interface Target {
 /** Rows read in one go (one readv); the unit of the input order's shuffle. */
 export const CHUNK_ROWS = 64;
 /** Record batch metadata kept for reuse (chunks of a batch are read at different times). */
-const META_CACHE = 32;
+const META_CACHE = 256;
 
 /** Shared between cursors of one process: shards already verified. */
 const verified = new Set<string>();
