@@ -55,11 +55,15 @@ export function countSentences(line: string): number {
 
 const LETTER = /\p{L}/u;
 /** Lines mentioning any phrase of the line/document rules (case-insensitive). */
-const FLAGGED = /lorem ipsum|javascript|terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies/i;
-const FLAGGED_PHRASES = ['lorem ipsum', 'javascript', ...POLICY_SUBSTRINGS];
+const FLAGGED = /lorem ipsum|javascript|terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies/iu;
+/** Whether a page may mention any of them (one scan; /iu folds case as Python's lower() does, e.g. the Kelvin sign). */
+const ANY_FLAGGED = /lorem ipsum|javascript|terms of use|privacy policy|cookie/iu;
 
-/** Whitespace-separated words of text[a, b) (Python's str.split()) and the longest one's length, without splitting. */
-function wordStats(text: string, a: number, b: number): [count: number, longest: number] {
+/**
+ * Whitespace-separated words of text[a, b) (Python's str.split()) and the longest one's length,
+ * without splitting; stops once `enough` words are found (the count is then at least `enough`).
+ */
+function wordStats(text: string, a: number, b: number, enough: number): [count: number, longest: number] {
   let count = 0;
   let longest = 0;
   let start = -1;
@@ -67,7 +71,7 @@ function wordStats(text: string, a: number, b: number): [count: number, longest:
     const c = text.charCodeAt(i);
     if (c <= 32 || c >= 0x85 ? isPySpaceCode(c) : false) {
       if (start >= 0) {
-        count++;
+        if (++count >= enough) return [count, Math.max(longest, i - start)];
         if (i - start > longest) longest = i - start;
         start = -1;
       }
@@ -106,9 +110,8 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink, 
   splitLineRanges(text, lines);
   let sentences = 0;
   const kept: string[] = [];
-  // most pages mention none of the phrases: then skip the per-line scans (indexOf beats an /i regex)
-  const lowerText = text.toLowerCase();
-  const anyFlagged = FLAGGED_PHRASES.some((p) => lowerText.includes(p));
+  // most pages mention none of the phrases: then skip the per-line scans
+  const anyFlagged = ANY_FLAGGED.test(text);
   const table = doc ? cachedTokens(doc) : null;
   const counting = table !== null && !NON_SPACE_BREAK.test(text);
   let tokens = 0;
@@ -119,11 +122,12 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink, 
     let b = lines.e[k];
     while (a < b && isPySpaceCode(text.charCodeAt(a))) a++;
     while (b > a && isPySpaceCode(text.charCodeAt(b - 1))) b--;
-    const [nWords, longest] = wordStats(text, a, b);
-    if (o.maxWordLength !== -1 && longest > o.maxWordLength) {
+    // a word longer than the limit needs a line longer than it; and counting stops at the minimum
+    if (o.maxWordLength !== -1 && b - a > o.maxWordLength && wordStats(text, a, b, Infinity)[1] > o.maxWordLength) {
       stats?.count('line-filter-too_long_word');
       continue;
     }
+    const nWords = wordStats(text, a, b, o.minWordsPerLine)[0];
     let line = text.slice(a, b);
     let modified = false;
     if (o.removeCitations && line.includes('[')) {
@@ -178,7 +182,7 @@ function c4Sentences(text: string, o: C4QualityOptions, stats?: StatsSink): { te
   const kept: string[] = [];
   for (let line of splitSentences(text)) {
     line = line.trim();
-    const [nWords, longest] = wordStats(line, 0, line.length);
+    const [nWords, longest] = wordStats(line, 0, line.length, Infinity);
     if (o.maxWordLength !== -1 && longest > o.maxWordLength) {
       stats?.count('line-filter-too_long_word');
       continue;

@@ -335,18 +335,12 @@ export function duplicateNGramChars(t: TokenTable, n: number): number {
   return repeated;
 }
 
-let tokCount = new Int32Array(1024);
-
 /**
  * Upper bounds of topNGramChars for n = 2, 3, 4 without counting n-grams: an n-gram occurs at most
  * as often as its rarest token, so count × length <= max over starts of (min token count × length).
  */
 export function topBounds(t: TokenTable): [number, number, number] {
-  tokCount = grow(tokCount, t.nUniq);
-  const cnt = tokCount;
-  cnt.fill(0, 0, t.nUniq);
-  const { ids, cum } = t;
-  for (let k = 0; k < t.n; k++) cnt[ids[k]]++;
+  const { ids, cum, count: cnt } = t;
   // all n-grams distinct: the value is the first n-gram's length
   let b2 = t.n >= 2 ? cum[2] + 1 : 0;
   let b3 = t.n >= 3 ? cum[3] + 2 : 0;

@@ -215,6 +215,8 @@ export interface TokenTable {
   last: Uint16Array;
   /** Number of distinct tokens; ids run 0 … nUniq-1 in order of first occurrence. */
   nUniq: number;
+  /** Per id: occurrences. */
+  count: Int32Array;
   /** Per id: 1 when every character is in datatrove's PUNCTUATION_SET. */
   symbol: Uint8Array;
   /** Per id: 1 when some character is a letter (Python's any(c.isalpha())). */
@@ -292,6 +294,7 @@ let pos0 = new Int32Array(1024);
 let cum = new Int32Array(1025);
 let firstC = new Uint16Array(1024);
 let lastC = new Uint16Array(1024);
+let idCount = new Int32Array(1024);
 let symbol = new Uint8Array(1024);
 let alpha = new Uint8Array(1024);
 let firstTok = new Int32Array(1024);
@@ -311,6 +314,7 @@ function buildTable(text: string): TokenTable {
     cum = new Int32Array(m + 1);
     firstC = new Uint16Array(m);
     lastC = new Uint16Array(m);
+    idCount = new Int32Array(m);
     symbol = new Uint8Array(m);
     alpha = new Uint8Array(m);
     firstTok = new Int32Array(m);
@@ -326,7 +330,7 @@ function buildTable(text: string): TokenTable {
   const g = ++gen;
   // locals: module-level lets would be reloaded on every access in the loop
   const ts = TS, te = TE, idsL = ids, lensL = lens, posL = pos0, cumL = cum, fc = firstC, lc = lastC;
-  const symL = symbol, alphaL = alpha, firstL = firstTok, sKey = slotKey, sId = slotId, sGen = slotGen;
+  const cnt = idCount, symL = symbol, alphaL = alpha, firstL = firstTok, sKey = slotKey, sId = slotId, sGen = slotGen;
   const mask = cap - 1;
   let nUniq = 0;
   let total = 0;
@@ -361,6 +365,7 @@ function buildTable(text: string): TokenTable {
           } else while (q < len && text.charCodeAt(so + q) === text.charCodeAt(s + q)) q++;
           if (q === len) {
             id = sId[slot];
+            cnt[id]++;
             break;
           }
         }
@@ -373,6 +378,7 @@ function buildTable(text: string): TokenTable {
       sKey[slot] = h;
       sId[slot] = id;
       firstL[id] = k;
+      cnt[id] = 1;
       let sym = 1;
       let alp = 0;
       if (quote) alp = 0; // '' : all punctuation
@@ -400,6 +406,7 @@ function buildTable(text: string): TokenTable {
     first: firstC,
     last: lastC,
     nUniq,
+    count: idCount,
     symbol,
     alpha,
     str: (id: number) => {
