@@ -101,6 +101,7 @@ export class ShardWriter {
   private readonly fd: number;
   private readonly writer: RecordBatchFileWriter;
   private ids: TokenArray;
+  private readonly slots: TokenArray[] = [];
   private numTokens: Int32Array;
   private startOffsets: Int32Array;
   private starts = new Int32Array(1024);
@@ -130,7 +131,8 @@ export class ShardWriter {
    */
   rowSlot(): TokenArray {
     const R = this.meta.rowLen;
-    return this.ids.subarray(this.n * R, this.n * R + R);
+    // The batch buffer is reused for every batch, so are the views of its rows.
+    return (this.slots[this.n] ??= this.ids.subarray(this.n * R, this.n * R + R));
   }
 
   /** Append one row: `tokens` has exactly rowLen ids (padding included). */
