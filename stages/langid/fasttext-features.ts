@@ -56,14 +56,14 @@ export class FeatureExtractor {
   private readonly wordNgrams: number;
   // lookup table: dictionary entries, then cached out-of-vocabulary tokens (open addressing on the hash)
   private readonly base: number;
+  // (slot pairs [hash, id] and per-entry [bytes start, end, rows start, end] keep a lookup to few cache lines)
   private slots: Int32Array;
   private mask: number;
   private entries = 0;
   private entryHash: Uint32Array;
   private entryType: Uint8Array;
   private entryBytes: Uint8Array;
-  private entryStart: Int32Array; // entry i's bytes: [entryStart[i], entryStart[i + 1])
-  private rowStart: Int32Array; // entry i's rows: [rowStart[i], rowStart[i + 1]) in `rows`
+  private meta: Int32Array;
   private readonly rowArena = new IntList(1 << 16);
   private eosId = -1;
   // pruned n-gram buckets → input row (open addressing), when the model is quantized
@@ -102,13 +102,12 @@ export class FeatureExtractor {
     this.base = f.entries.length;
     const max = this.base + CACHE_ENTRIES + 1;
     let cap = 16;
-    while (cap < max * 2) cap <<= 1;
+    while (cap < max * 1.5) cap <<= 1;
     this.mask = cap - 1;
-    this.slots = new Int32Array(cap).fill(-1);
+    this.slots = new Int32Array(2 * cap).fill(-1);
     this.entryHash = new Uint32Array(max);
     this.entryType = new Uint8Array(max);
-    this.entryStart = new Int32Array(max + 1);
-    this.rowStart = new Int32Array(max + 1);
+    this.meta = new Int32Array(4 * max);
     let total = 0;
     for (const e of f.entries) total += e.length;
     this.entryBytes = new Uint8Array(total + 8 * CACHE_ENTRIES);
@@ -132,35 +131,40 @@ export class FeatureExtractor {
 
   private add(bytes: Uint8Array, s: number, e: number, h: number, type: number, rows: ArrayLike<number>): number {
     const id = this.entries++;
-    const b0 = this.entryStart[id];
+    const b0 = id === 0 ? 0 : this.meta[4 * id - 3];
     if (b0 + (e - s) > this.entryBytes.length) {
       const grown = new Uint8Array(Math.max(this.entryBytes.length * 2, b0 + (e - s)));
       grown.set(this.entryBytes.subarray(0, b0));
       this.entryBytes = grown;
     }
     this.entryBytes.set(bytes.subarray(s, e), b0);
-    this.entryStart[id + 1] = b0 + (e - s);
+    const arena = this.rowArena;
+    const m = 4 * id;
+    this.meta[m] = b0;
+    this.meta[m + 1] = b0 + (e - s);
+    this.meta[m + 2] = arena.n;
+    for (let i = 0; i < rows.length; i++) arena.push(rows[i]);
+    this.meta[m + 3] = arena.n;
     this.entryHash[id] = h;
     this.entryType[id] = type;
-    const arena = this.rowArena;
-    for (let i = 0; i < rows.length; i++) arena.push(rows[i]);
-    this.rowStart[id + 1] = arena.n;
-    let slot = h & this.mask;
-    while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
-    this.slots[slot] = id;
+    this.place(id);
     return id;
+  }
+
+  private place(id: number): void {
+    const h = this.entryHash[id];
+    let slot = h & this.mask;
+    while (this.slots[2 * slot + 1] !== -1) slot = (slot + 1) & this.mask;
+    this.slots[2 * slot] = h | 0;
+    this.slots[2 * slot + 1] = id;
   }
 
   /** Forget the cached out-of-vocabulary tokens. */
   private resetCache(): void {
     this.slots.fill(-1);
-    for (let id = 0; id < this.base; id++) {
-      let slot = this.entryHash[id] & this.mask;
-      while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
-      this.slots[slot] = id;
-    }
+    for (let id = 0; id < this.base; id++) this.place(id);
     this.entries = this.base;
-    this.rowArena.n = this.rowStart[this.base];
+    this.rowArena.n = this.meta[4 * this.base - 1];
     if (this.eosId >= this.base) this.addEos();
   }
 
@@ -201,11 +205,13 @@ export class FeatureExtractor {
   }
 
   private lookup(bytes: Uint8Array, s: number, e: number, h: number): number {
+    const slots = this.slots;
+    const h32 = h | 0;
     let slot = h & this.mask;
     for (;;) {
-      const id = this.slots[slot];
+      const id = slots[2 * slot + 1];
       if (id === -1) return -1;
-      if (this.entryHash[id] === h && equalBytes(this.entryBytes, this.entryStart[id], this.entryStart[id + 1], bytes, s, e)) return id;
+      if (slots[2 * slot] === h32 && equalBytes(this.entryBytes, this.meta[4 * id], this.meta[4 * id + 1], bytes, s, e)) return id;
       slot = (slot + 1) & this.mask;
     }
   }
@@ -248,13 +254,17 @@ export class FeatureExtractor {
         id = this.lookup(buf, s, i, h);
         if (id < 0) id = this.addToken(buf, s, i, h);
       }
-      if (this.entryType[id] === WORD) {
-        const r0 = this.rowStart[id];
-        const r1 = this.rowStart[id + 1];
+      // labels have no rows; they only differ from words in not joining word n-grams
+      {
+        const r0 = this.meta[4 * id + 2];
+        const r1 = this.meta[4 * id + 3];
         if (out.n + (r1 - r0) > out.a.length) out.grow(out.n + (r1 - r0));
-        out.a.set(this.rowArena.a.subarray(r0, r1), out.n);
-        out.n += r1 - r0;
-        if (this.wordNgrams > 1) this.hashes.push(this.entryHash[id] | 0);
+        const o = out.a;
+        const arena = this.rowArena.a;
+        let n = out.n;
+        for (let r = r0; r < r1; r++) o[n++] = arena[r]; // (a subarray view per token costs more)
+        out.n = n;
+        if (this.wordNgrams > 1 && this.entryType[id] === WORD) this.hashes.push(this.entryHash[id] | 0);
       }
       if (id === this.eosId) break;
     }
