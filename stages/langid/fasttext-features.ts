@@ -113,11 +113,13 @@ export class FeatureExtractor {
     this.entryBytes = new Uint8Array(total + 8 * CACHE_ENTRIES);
     for (let i = 0; i < this.base; i++) {
       const e = f.entries[i];
-      // Dictionary::initNgrams: [i] + computeSubwords("<" + word + ">"), none for "</s>"; [i] alone without char n-grams
+      // Dictionary::initNgrams: [i] + computeSubwords("<" + word + ">"), none for "</s>"; [i] alone
+      // without char n-grams; labels in the text add nothing
       const isEos = equalBytes(e, 0, e.length, EOS, 0, EOS.length);
-      const rows: number[] = [i];
-      if (!isEos && this.maxn > 0) this.subwords(e, 0, e.length, (r) => rows.push(r));
-      this.add(e, 0, e.length, fnv1a(e, 0, e.length), f.types[i] === 1 ? LABEL : WORD, rows);
+      const type = f.types[i] === 1 ? LABEL : WORD;
+      const rows: number[] = type === LABEL ? [] : [i];
+      if (type === WORD && !isEos && this.maxn > 0) this.subwords(e, 0, e.length, (r) => rows.push(r));
+      this.add(e, 0, e.length, fnv1a(e, 0, e.length), type, rows);
       if (isEos) this.eosId = i;
     }
     if (this.eosId < 0) this.addEos();
