@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WordCounter, decodeCounts, encodeCounts } from '../../../stages/bpe/counts.ts';
 import { WordTable } from '../../../stages/bpe/word-table.ts';
+import { PATTERNS } from '../../../stages/bpe/patterns.ts';
 import { edgeCases, rng } from './corpus.ts';
 
 /** The Map-based counter the table replaced: same pruning rule (see counts.ts). */
@@ -103,5 +104,19 @@ describe('WordTable', () => {
     direct.addTable(a.table);
     direct.addTable(b.table);
     expect(new Map(direct.entries())).toEqual(new Map(all.table.entries()));
+  });
+});
+
+describe('WordCounter', () => {
+  it('counts through the RegExp path (custom patterns) as through the hand-written scanner', () => {
+    const scanned = new WordCounter('gpt2');
+    // Same split, different source: no scanner matches it, so the RegExp is used.
+    const custom = new WordCounter(`${PATTERNS.gpt2}|(?!x)x`);
+    for (const s of edgeCases()) {
+      scanned.add(s);
+      custom.add(s);
+    }
+    expect(custom.words).toBe(scanned.words);
+    expect(new Map(custom.table.entries())).toEqual(new Map(scanned.table.entries()));
   });
 });
