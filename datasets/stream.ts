@@ -255,12 +255,17 @@ export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor
   const widen = o.dtype === 'int32' && srcWidth === 2;
   const newBatch = (seq: number, rows: number): PendingBatch => {
     const n = rows * rowLen;
-    // Unzeroed memory: every byte of every row is read into it before the batch is yielded.
-    const mem = Buffer.allocUnsafeSlow(n * (o.dtype === "uint16" ? 2 : 4)).buffer;
+    // One buffer per batch (token ids, then numTokens, then sampleIds, 8-byte aligned): one
+    // transfer per batch from the worker. Unzeroed memory: every byte is written before the batch
+    // is yielded (each row's ids read into it, its numTokens and sampleId set when placed).
+    const tokBytes = n * (o.dtype === 'uint16' ? 2 : 4);
+    const at1 = Math.ceil(tokBytes / 8) * 8;
+    const at2 = at1 + Math.ceil((rows * 4) / 8) * 8;
+    const mem = Buffer.allocUnsafeSlow(at2 + rows * 8).buffer;
     const tokens = o.dtype === 'uint16' ? new Uint16Array(mem, 0, n) : new Int32Array(mem, 0, n);
     const stage = new Uint8Array(mem, widen ? n * 2 : 0, n * srcWidth);
     buffered += rows;
-    return { seq, rows, tokens, stage, rowBytes: rowLen * srcWidth, numTokens: new Int32Array(rows), sampleIds: new Float64Array(rows), starts: o.docStarts ? new Array<Int32Array>(rows) : undefined };
+    return { seq, rows, tokens, stage, rowBytes: rowLen * srcWidth, numTokens: new Int32Array(mem, at1, rows), sampleIds: new Float64Array(mem, at2, rows), starts: o.docStarts ? new Array<Int32Array>(rows) : undefined };
   };
   /** Walk ahead one position: record its target, allocating its batch at its first row. */
   const stepAhead = (): boolean => {
@@ -332,7 +337,7 @@ export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor
 
 /** Buffers of a batch, for postMessage transfer. */
 export function transferList(r: RawBatch): ArrayBuffer[] {
-  const l = [r.tokens.buffer, r.numTokens.buffer, r.sampleIds.buffer] as ArrayBuffer[];
-  if (r.docStartOffsets) l.push(r.docStartOffsets.buffer as ArrayBuffer, r.docStarts!.buffer as ArrayBuffer);
-  return l;
+  const l = new Set([r.tokens.buffer, r.numTokens.buffer, r.sampleIds.buffer] as ArrayBuffer[]);
+  if (r.docStartOffsets) l.add(r.docStartOffsets.buffer as ArrayBuffer).add(r.docStarts!.buffer as ArrayBuffer);
+  return [...l];
 }
