@@ -164,24 +164,30 @@ export class FastTextClassifier {
     const dim = this.dim;
     const n = this.features.extract(text);
     const rows = this.features.out.a;
-    // four columns at a time in locals (each sum is still the float32 sum in row order)
+    // eight columns at a time in locals: each column is a float32 sum in row order, a chain of
+    // dependent add + round steps, so independent chains run side by side
     let j = 0;
-    for (; j + 4 <= dim; j += 4) {
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
+    for (; j + 8 <= dim; j += 8) {
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0; // prettier-ignore
       for (let r = 0; r < n; r++) {
         const o = rows[r] * dim + j;
         a0 = f32(a0 + x[o]);
         a1 = f32(a1 + x[o + 1]);
         a2 = f32(a2 + x[o + 2]);
         a3 = f32(a3 + x[o + 3]);
+        a4 = f32(a4 + x[o + 4]);
+        a5 = f32(a5 + x[o + 5]);
+        a6 = f32(a6 + x[o + 6]);
+        a7 = f32(a7 + x[o + 7]);
       }
       h[j] = a0;
       h[j + 1] = a1;
       h[j + 2] = a2;
       h[j + 3] = a3;
+      h[j + 4] = a4;
+      h[j + 5] = a5;
+      h[j + 6] = a6;
+      h[j + 7] = a7;
     }
     for (; j < dim; j++) {
       let a = 0;

@@ -240,7 +240,7 @@ export class FeatureExtractor {
     this.hashes.n = 0;
     let i = 0;
     for (;;) {
-      while (i < len && isSpaceNotNewline(buf[i])) i++;
+      while (i < len && SEP[buf[i]] === 1) i++;
       let id: number;
       if (i >= len || buf[i] === 0x0a) id = this.eosId; // the newline (or the one the wasm build appends) reads as "</s>"
       else {
@@ -248,7 +248,7 @@ export class FeatureExtractor {
         let h = FNV_OFFSET;
         while (i < len) {
           const b = buf[i];
-          if (isSpace(b)) break;
+          if (SEP[b] !== 0) break;
           h = Math.imul(h ^ ((b << 24) >> 24), FNV_PRIME);
           i++;
         }
@@ -290,14 +290,10 @@ export class FeatureExtractor {
   }
 }
 
-/** fastText's readWord separators: ' ', \n, \r, \t, \v, \f, \0. */
-function isSpace(b: number): boolean {
-  return b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0;
-}
-
-function isSpaceNotNewline(b: number): boolean {
-  return b === 0x20 || b === 0x09 || b === 0x0b || b === 0x0c || b === 0x0d || b === 0;
-}
+/** fastText's readWord separators: ' ', \r, \t, \v, \f, \0 → 1; '\n' (ends the line) → 2. */
+const SEP = new Uint8Array(256);
+for (const c of [0x20, 0x0d, 0x09, 0x0b, 0x0c, 0x00]) SEP[c] = 1;
+SEP[0x0a] = 2;
 
 function equalBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): boolean {
   if (ae - as !== be - bs) return false;
