@@ -260,6 +260,13 @@ describe('verification and http', () => {
     bytes[200] ^= 1;
     writeFileSync(f, bytes);
     await expect(collect({ path: dir, batchSize: 8, seed: 1 })).rejects.toThrow(new RegExp(`shard ${m.shards[1].file}: xxhash64 [0-9a-f]+ does not match manifest`));
+    // verify 'size' only checks sizes: the same-size corruption passes, a truncation does not.
+    expect(ids((await collect({ path: dir, batchSize: 8, seed: 1, verify: 'size', worker: false })).batches).length).toBe(200);
+    const cut = join(root, 'truncated');
+    await makeDataset(cut, { rows: 200, shards: 2 });
+    const f2 = join(cut, m.shards[1].file);
+    writeFileSync(f2, readFileSync(f2).subarray(0, bytes.length - 1));
+    await expect(collect({ path: cut, batchSize: 8, seed: 1, verify: 'size', worker: false })).rejects.toThrow(new RegExp(`shard ${m.shards[1].file}: ${bytes.length - 1} bytes on disk, manifest says ${bytes.length}`));
     await expect(openLoader({ path: join(root, 'nope'), batchSize: 8 })).rejects.toThrow(/manifest.json: missing/);
   });
 
