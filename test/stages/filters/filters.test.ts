@@ -6,13 +6,23 @@ import { describe, expect, it } from 'vitest';
 import type { Doc, Stage } from '../../../engine/types.ts';
 import { PipelineConfigError } from '../../../engine/types.ts';
 import { filter, stages } from '../../../stages/filters/index.ts';
-import { countSentences } from '../../../stages/filters/c4-quality.ts';
+import { c4Quality, c4QualityDefaults, countSentences } from '../../../stages/filters/c4-quality.ts';
 import { parseUrl } from '../../../stages/filters/url-filter.ts';
-import { duplicateNGramChars, topNGramChars } from '../../../stages/filters/gopher-repetition.ts';
-import { docTokens, tokenize } from '../../../stages/text/tokens.ts';
+import { duplicateNGramChars, topBounds, topNGramChars } from '../../../stages/filters/gopher-repetition.ts';
+import { countTokens, docTokenCount, docTokens, tokenize } from '../../../stages/text/tokens.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { shared } from '../../shared.ts';
 import { doc, openStage, verdict } from './helpers.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tm-filters-'));
+
+/** Real article bodies from ../shared when present (these checks also run on the synthetic texts without them). */
+function realTexts(): string[] {
+  const p = shared('data/html_extraction/ground-truth.json');
+  if (!existsSync(p)) return [];
+  const j = JSON.parse(readFileSync(p, 'utf8')) as Record<string, { articleBody?: string }>;
+  return Object.values(j).map((v) => v.articleBody ?? '').filter((t) => t.length > 0);
+}
 const GOOD = [
   'The committee met on Tuesday to review the budget for the coming year.',
   'Members agreed that the library and the parks should receive more money.',
@@ -47,6 +57,19 @@ describe('registry', () => {
 });
 
 describe('gopher-quality', () => {
+  it("follows datatrove: symbols by PUNCTUATION_SET, '#'/ellipsis/alphabetic ratios over all tokens, '-' bullets, empty docs", async () => {
+    const words = 'The committee and the town agreed to meet with the residents of that district'.split(' ');
+    // 70 words + 30 punctuation tokens: 70% of all tokens have a letter (datatrove drops), 100% of words would not
+    const text = Array.from({ length: 10 }, () => `${words.slice(0, 7).join(' ')} , ; : !`).join(' ');
+    expect(await verdict(stages['gopher-quality'], text, { minDocWords: 10 })).toBe('gopher_below_alpha_threshold');
+    // "©" is not in datatrove's PUNCTUATION_SET: a word of length 1 (mean length falls below 3)
+    expect(await verdict(stages['gopher-quality'], Array.from({ length: 60 }, () => 'the © ©').join(' '), { minStopWords: 0, maxNonAlphaWordsRatio: 0 })).toBe('gopher_below_avg_threshold');
+    const dashes = Array.from({ length: 20 }, (_, i) => `- item number ${i} of the list with the things`).join('\n');
+    expect(await verdict(stages['gopher-quality'], dashes)).toBe('gopher_too_many_bullets');
+    expect(await verdict(stages['gopher-quality'], '  \n ', { minDocWords: 0 })).toBe('empty');
+    expect(await verdict(stages['gopher-repetition'], '')).toBe('empty');
+  });
+
   it('counts stop words case-sensitively and can use another language list', async () => {
     const de = 'Der Hund und die Katze sitzen in dem Garten, weil die Sonne scheint und es warm ist. '.repeat(4);
     expect(await verdict(stages['gopher-quality'], de)).toBe('gopher_enough_stop_words');
@@ -96,6 +119,14 @@ describe('gopher-repetition', () => {
     }
   });
 
+  it('top n-gram bounds are upper bounds of the exact values (real pages)', () => {
+    for (const text of realTexts()) {
+      const t = docTokens(doc(text));
+      const b = topBounds(t);
+      for (const n of [2, 3, 4]) expect(topNGramChars(t, n), `top ${n}`).toBeLessThanOrEqual(b[n - 2]);
+    }
+  });
+
   it('rejects malformed n-gram settings', () => {
     expect(() => stages['gopher-repetition']({ topNGrams: [[2]] }).validate?.()).toThrow(/topNGrams/);
   });
@@ -115,6 +146,18 @@ describe('c4-quality', () => {
   it('keeps unpunctuated lines when filterNoTerminalPunct is off (FineWeb)', async () => {
     const d = (await (await openStage(stages['c4-quality'], { filterNoTerminalPunct: false })).run(doc(`${GOOD}\nMenu Home About`))) as Doc;
     expect(d.text.endsWith('Menu Home About')).toBe(true);
+  });
+
+  it("records the rewritten text's token count for FineWeb (tokens never span lines), equal to a fresh count", async () => {
+    const texts = [...realTexts(), `${GOOD}\nThe council was founded in 1850.[1] It has nine members.[citation needed]\nMenu`, 'a\x85b c d. e f g.\nh i j. k l m. n o p.'];
+    for (const text of texts) {
+      const d = doc(text);
+      docTokens(d); // as after the Gopher filters
+      const r = c4Quality(text, { ...c4QualityDefaults, filterNoTerminalPunct: false }, undefined, d);
+      if ('reason' in r) continue;
+      d.text = r.text;
+      expect(docTokenCount(d)).toBe(countTokens(r.text));
+    }
   });
 
   it('counts sentences like Punkt on ordinary prose', () => {

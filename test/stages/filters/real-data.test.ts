@@ -1,5 +1,6 @@
-// Real pages: the CS336 high-quality page survives FineWeb's filter chain; the low-quality one is
-// dropped by mC4's paragraph rule; CCNet-processed Common Crawl documents mostly pass.
+// Real pages: the CS336 high-quality page survives FineWeb's filter chain; the low-quality one
+// survives it too (as in datatrove: no heuristic rule fires on it) and is dropped only by mC4's
+// paragraph rule; CCNet-processed Common Crawl documents mostly pass.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';
@@ -32,6 +33,14 @@ describeShared('CS336 real high/low quality pages', CS336, () => {
   it('keeps the high-quality page through the FineWeb chain (blank lines are not duplicate lines)', async () => {
     const r = await runChain(await openChain(fineWebFilters()), { id: 'high', text: high.text, metadata: {} });
     expect(typeof r === 'string' ? r : r.metadata.language).toBe('en');
+  });
+
+  it("FineWeb's heuristic chain keeps the low-quality page, as datatrove's would: it passes every rule (the CS336 fixture is for a quality classifier)", async () => {
+    // 121 tokens, 106 words of mean length 5.4, 83.5% with a letter (>= 80%), 8 stop words, lid.176
+    // en 0.81, 5 of 12 lines end in punctuation, no repeated lines or n-grams: no heuristic fires
+    const r = await runChain(await openChain(fineWebFilters()), { id: 'low', text: low.text, metadata: {} });
+    expect(typeof r).toBe('object');
+    expect((r as Doc).metadata.language).toBe('en');
   });
 
   it("drops the low-quality page (phpBB footer: no three 200-char paragraphs) with mC4's paragraph rule, keeps the high one", async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { countWords, segmentRun, words } from '../../../stages/text/words.ts';
 import { countTokens, isPunctuationToken, tokenize } from '../../../stages/text/tokens.ts';
-import { splitLines, splitParagraphs } from '../../../stages/text/lines.ts';
+import { duplicateRanges, findDuplicates, paragraphRanges, Ranges, splitCharRanges, splitLineRanges, splitLines, splitParagraphs } from '../../../stages/text/lines.ts';
 
 describe('words', () => {
   it('splits space-delimited scripts on letters/digits, keeping inner apostrophes', () => {
@@ -73,5 +73,25 @@ describe('lines', () => {
     expect(splitLines('a\nb\r\nc\rd\u2028e\n')).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(splitLines('')).toEqual([]);
     expect(splitParagraphs('\n\na\n\nb\nc\n\n\n')).toEqual(['a', 'b\nc']);
+  });
+});
+
+describe('ranges', () => {
+  it('split and count duplicates exactly as the string versions (random texts with every line break)', () => {
+    let seed = 7;
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const parts = ['ab', 'ab', 'a b', ' ', '\n', '\n\n', '\r\n', '\r', '\u2028', '\x85', '\x1c', '\v', 'xyzxyzxyz', 'é'];
+    const r = new Ranges();
+    const strs = (text: string, x: Ranges) => Array.from({ length: x.n }, (_, k) => text.slice(x.s[k], x.e[k]));
+    for (let trial = 0; trial < 300; trial++) {
+      const text = Array.from({ length: Math.floor(rand() * 30) }, () => parts[Math.floor(rand() * parts.length)]).join('');
+      expect(strs(text, splitLineRanges(text, r)), JSON.stringify(text)).toEqual(splitLines(text));
+      expect(duplicateRanges(text, r)).toEqual(findDuplicates(splitLines(text)));
+      expect(strs(text, paragraphRanges(text, r))).toEqual(splitParagraphs(text));
+      expect(duplicateRanges(text, r)).toEqual(findDuplicates(splitParagraphs(text)));
+      expect(strs(text, splitCharRanges(text, 10, true, r))).toEqual(text.split(/\n+/));
+      expect(duplicateRanges(text, r)).toEqual(findDuplicates(text.split(/\n+/)));
+      expect(strs(text, splitCharRanges(text, 10, false, r))).toEqual(text.split('\n'));
+    }
   });
 });
