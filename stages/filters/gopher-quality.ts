@@ -30,12 +30,21 @@ export const gopherQualityDefaults = {
 export type GopherQualityOptions = typeof gopherQualityDefaults;
 
 export interface GopherQualityState {
-  stopWords: Set<string>;
+  /** Stop words by length. */
+  byLength: string[][];
   maxStopLength: number;
 }
 
 const lines = new Ranges();
 let stopScratch = new Uint8Array(1024);
+
+/** Whether the token at `pos` is one of `words` (all of its length): compared in place, no string built. */
+function isStopAt(text: string, pos: number, words: string[]): boolean {
+  // an ASCII double quote is Treebank's "''"
+  if (text.charCodeAt(pos) === 34) return words.includes("''");
+  for (const w of words) if (text.startsWith(w, pos)) return true;
+  return false;
+}
 
 /** Apply the rules to a document: `true` or datatrove's reason. */
 export function gopherQuality(doc: Doc, o: GopherQualityOptions, state: GopherQualityState): true | string {
@@ -60,8 +69,8 @@ export function gopherQuality(doc: Doc, o: GopherQualityOptions, state: GopherQu
     }
     alphaWords += alpha[id];
     if (lens[k] <= state.maxStopLength) {
-      // 1: not a stop word, 2: a stop word (decided at the id's first short occurrence)
-      if (isStop[id] === 0) isStop[id] = state.stopWords.has(t.str(id)) ? 2 : 1;
+      // 1: not a stop word, 2: a stop word (decided at the id's first short occurrence, in place)
+      if (isStop[id] === 0) isStop[id] = isStopAt(text, t.pos[k], state.byLength[lens[k]]) ? 2 : 1;
       if (isStop[id] === 2) stop++;
     }
   }
@@ -110,6 +119,10 @@ export const gopherQualityFilter = defineFilter({
     check(!o.maxDocWords || o.maxDocWords >= o.minDocWords, 'gopher-quality', 'maxDocWords', 'must be >= minDocWords');
     check(o.stopWords.every((w) => typeof w === 'string'), 'gopher-quality', 'stopWords', 'must be a list of strings');
   },
-  setup: (o): GopherQualityState => ({ stopWords: new Set(o.stopWords), maxStopLength: Math.max(0, ...o.stopWords.map((w) => w.length)) }),
+  setup(o): GopherQualityState {
+    const maxStopLength = Math.max(0, ...o.stopWords.map((w) => w.length));
+    const byLength = Array.from({ length: maxStopLength + 1 }, (_, n) => [...new Set(o.stopWords.filter((w) => w.length === n))]);
+    return { byLength, maxStopLength };
+  },
   filter: (doc, o, state) => gopherQuality(doc, o, state),
 });
