@@ -20,6 +20,8 @@ const WORD = 0;
 const LABEL = 1;
 /** Out-of-vocabulary tokens kept with their rows before the cache starts over. */
 const CACHE_ENTRIES = 1 << 17;
+/** Longer tokens are not cached (they are rarely repeated, and would make the cache's memory unbounded). */
+const CACHED_TOKEN_BYTES = 64;
 
 /** fastText's hash: FNV-1a, each byte sign-extended (uint32_t(int8_t(c))) as released models were trained. */
 export function fnv1a(bytes: Uint8Array, start: number, end: number): number {
@@ -227,6 +229,13 @@ export class FeatureExtractor {
     return this.add(bytes, s, e, h, WORD, rows);
   }
 
+  /** A long out-of-vocabulary token (a URL, base64, a run of CJK text): its rows straight into `out`, not cached. */
+  private uncachedToken(bytes: Uint8Array, s: number, e: number, h: number): void {
+    if (startsWith(bytes, s, e, LABEL_PREFIX)) return;
+    this.subwords(bytes, s, e, (r) => this.out.push(r));
+    if (this.wordNgrams > 1) this.hashes.push(h | 0);
+  }
+
   /**
    * The input rows of `text` read as fastText reads `text + "\n"` (what the wasm build's predict
    * passes to predictLine): only its first line counts. Rows land in `this.out.a[0, n)`; returns n.
@@ -254,7 +263,13 @@ export class FeatureExtractor {
         }
         h >>>= 0;
         id = this.lookup(buf, s, i, h);
-        if (id < 0) id = this.addToken(buf, s, i, h);
+        if (id < 0) {
+          if (i - s > CACHED_TOKEN_BYTES) {
+            this.uncachedToken(buf, s, i, h);
+            continue;
+          }
+          id = this.addToken(buf, s, i, h);
+        }
       }
       // labels have no rows; they only differ from words in not joining word n-grams
       {

@@ -65,7 +65,7 @@ describe('fastText inference in TypeScript (lid.176.ftz)', () => {
     expect(lid.dim).toBe(16);
   });
 
-  it('equals the wasm build on edge cases: empty text, separators, "</s>", label-like tokens, later lines', () => {
+  it('equals the wasm build on edge cases: empty text, separators, "</s>", label-like tokens, later lines, long tokens', () => {
     const texts = [
       '',
       ' ',
@@ -84,6 +84,10 @@ describe('fastText inference in TypeScript (lid.176.ftz)', () => {
       '这是一个中文句子，没有空格。',
       'ok 42',
       'a',
+      // tokens over 64 bytes are not cached: a long URL, a run of CJK text, a long label-like token
+      `see https://example.com/${'path/'.repeat(30)}?q=${'x'.repeat(40)} for details`,
+      '这是一个很长的中文句子，没有空格，用来测试超过六十四个字节的词元不会被缓存，但结果仍然一样。',
+      `__label__${'y'.repeat(80)} hello`,
     ];
     for (const [k, t] of [
       [1, 0],
