@@ -6,7 +6,7 @@
 import { check, defineFilter } from '../../engine/stage.ts';
 import type { Doc } from '../../engine/types.ts';
 import { duplicateRanges, paragraphRanges, Ranges, splitCharRanges } from '../text/lines.ts';
-import { docTokens, joinedChars, sameJoined, type TokenTable } from '../text/tokens.ts';
+import { docTokens, joinedChars, type TokenTable } from '../text/tokens.ts';
 
 export const gopherRepetitionDefaults = {
   dupLineFrac: 0.3,
@@ -211,6 +211,8 @@ let seenStamp = 0;
 let cands = new Int32Array(1024);
 let nCands = 0;
 let candsFor: TokenTable | null = null;
+/** joinedChars of candsFor. */
+let joined: Uint16Array = new Uint16Array(0);
 
 /** Window (characters) for the uniqueness pre-pass of duplicateNGramChars. */
 const W = 12;
@@ -229,6 +231,7 @@ function findCandidates(t: TokenTable): void {
   const n = t.n;
   const total = cum[n];
   const chars = joinedChars(t);
+  joined = chars;
   hashes = grow(hashes, n);
   let cap = 256;
   while (cap < n * 4) cap <<= 1;
@@ -283,7 +286,9 @@ export function duplicateNGramChars(t: TokenTable, n: number): number {
     candsFor = null;
     for (let i = 0; i < m; i++) cands[i] = i;
     nc = m;
+    joined = joinedChars(t);
   }
+  const chars = joined;
   const cs = cands;
   const hs = hashes;
   const { cum, first, last } = t;
@@ -315,9 +320,15 @@ export function duplicateNGramChars(t: TokenTable, n: number): number {
     while (sg[s] === gen) {
       if (sk[s] === h) {
         const o = sp[s];
-        if (cum[o + n] - cum[o] === len && sameJoined(t, o, i, n)) {
-          found = true;
-          break;
+        if (cum[o + n] - cum[o] === len) {
+          const a = cum[o];
+          const b = cum[i];
+          let q = 0;
+          while (q < len && chars[a + q] === chars[b + q]) q++;
+          if (q === len) {
+            found = true;
+            break;
+          }
         }
       }
       s = (s + 1) & mask;

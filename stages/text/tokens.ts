@@ -225,14 +225,6 @@ export interface TokenTable {
   str(id: number): string;
 }
 
-/** Character q of token k (an ASCII double quote stands for "''"). */
-export function tokenChar(t: TokenTable, k: number, q: number): number {
-  const p = t.pos[k];
-  const c = t.text.charCodeAt(p);
-  if (c === 34) return 39; // a quote token's two characters are both '
-  return q === 0 ? c : t.text.charCodeAt(p + q);
-}
-
 let stream = new Uint16Array(8192);
 /** The tokens' characters laid end to end (token k at cum[k] … cum[k+1]); valid until the next call. */
 export function joinedChars(t: TokenTable): Uint16Array {
