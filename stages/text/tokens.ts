@@ -244,31 +244,6 @@ export function joinedChars(t: TokenTable): Uint16Array {
   return out;
 }
 
-/**
- * Whether tokens i … i+n-1 and j … j+n-1 have the same characters laid end to end ("".join),
- * whatever their boundaries. Callers check the total lengths are equal first.
- */
-export function sameJoined(t: TokenTable, i: number, j: number, n: number): boolean {
-  const { lens } = t;
-  let a = i;
-  let qa = 0;
-  let b = j;
-  let qb = 0;
-  const endA = i + n;
-  while (a < endA) {
-    if (tokenChar(t, a, qa) !== tokenChar(t, b, qb)) return false;
-    if (++qa === lens[a]) {
-      a++;
-      qa = 0;
-    }
-    if (++qb === lens[b]) {
-      b++;
-      qb = 0;
-    }
-  }
-  return true;
-}
-
 const LETTER = /\p{L}/u;
 const letterTable = new Uint8Array(65536); // 0 unknown, 1 no, 2 yes
 function isLetterAt(text: string, i: number, end: number): boolean {
