@@ -209,7 +209,7 @@ async function train(flags: Map<string, string[]>): Promise<void> {
   peak('counted');
   collectGarbage();
   const t1 = Date.now();
-  const model = trainBpe(counter.table, {
+  const model = trainBpe(counter.release(), {
     vocabSize,
     pattern,
     specials,

@@ -110,7 +110,13 @@ export async function countShardInto(counter: WordCounter, shard: Shard): Promis
     const reader = readerFor(shard.path);
     const quiet = { info() {}, warn() {} };
     for await (const doc of reader.read(shard.path, { stats: { count: () => {}, observe: () => {} }, log: quiet })) {
-      add(doc.text);
+      if (!doc.text && doc.raw) {
+        // WARC responses carry HTML: train on their main content, as the pipeline's extract stage keeps.
+        const { decodeHtml, extractText } = await import('../html/index.ts');
+        const url = typeof doc.metadata.url === 'string' ? doc.metadata.url : undefined;
+        const ct = typeof doc.metadata.contentType === 'string' ? doc.metadata.contentType : undefined;
+        add(extractText(decodeHtml(doc.raw, ct).text, { url }).text);
+      } else add(doc.text);
       if (counter.chars >= budget) break;
     }
   }

@@ -84,6 +84,13 @@ export class WordCounter {
     this.pruned += this.table.prune(this.maxWords / 2);
   }
 
+  /** Hand over the table (for training) and start an empty one, so the caller's counter no longer keeps it alive. */
+  release(): WordTable {
+    const t = this.table;
+    this.table = new WordTable();
+    return t;
+  }
+
   /** The counts as a count file. */
   encode(): Buffer {
     return encodeCounts(this.table, this.pruned);

@@ -112,7 +112,8 @@ function mergePhase(o: BpeTrainOptions): GlobalPhase {
       }
       ctx.log.info(`bpe-merge: ${counter.size.toLocaleString('en-US')} distinct words from ${ctx.docTasks} tasks; learning ${o.vocabSize} tokens`);
       const t0 = Date.now();
-      const model = trainBpe(counter.table, {
+      const distinct = counter.size;
+      const model = trainBpe(counter.release(), {
         vocabSize: o.vocabSize,
         pattern: o.pattern,
         specials: o.specials,
@@ -122,7 +123,7 @@ function mergePhase(o: BpeTrainOptions): GlobalPhase {
         },
       });
       const learned = model.tokens.length - 256;
-      ctx.stats.count('bpe_distinct_words', counter.size);
+      ctx.stats.count('bpe_distinct_words', distinct);
       ctx.stats.count('bpe_pruned_occurrences', counter.pruned);
       ctx.stats.count('bpe_merges', learned);
       if (learned < o.vocabSize - 256 - o.specials.length) {

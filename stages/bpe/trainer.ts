@@ -91,40 +91,9 @@ export function trainBpe(words: WordTable | Iterable<[string, number]>, opts: Tr
   const minFreq = opts.minFrequency ?? 2;
   const target = opts.vocabSize - 256 - specials.length;
   if (!(target >= 0)) throw new Error(`vocabSize ${opts.vocabSize} is smaller than 256 byte tokens + ${specials.length} specials`);
-  let wt: WordTable;
-  if (words instanceof WordTable) wt = words;
-  else {
-    wt = new WordTable();
-    for (const [w, c] of words) wt.addString(w, c);
-  }
-
-  // Words as byte symbols in one flat array; each word's symbols shrink in place as merges apply.
-  // Word order does not change the result (counts are exact sums; ties break on token ids), so
-  // the table's order is used as is. Words of one byte hold no pair and are left out.
-  let nw = 0;
-  let total = 0;
-  for (let x = 0; x < wt.size; x++) {
-    const n = wt.utf8Length(x);
-    if (n > 1) {
-      nw++;
-      total += n;
-    }
-  }
-  const starts = new Int32Array(nw + 1);
-  const lens = new Int32Array(nw);
-  const wcount = new Float64Array(nw);
-  const sym = new Int32Array(total);
-  let at = 0;
-  for (let x = 0, w = 0; x < wt.size; x++) {
-    if (wt.utf8Length(x) <= 1) continue;
-    starts[w] = at;
-    const end = wt.writeUtf8(x, sym, at);
-    lens[w] = end - at;
-    wcount[w] = wt.count[x];
-    at = end;
-    w++;
-  }
-  starts[nw] = at;
+  const { sym, starts, lens, wcount, nw, total } = symbols(words instanceof WordTable ? words : tableOf(words));
+  // The caller may drop its table now (WordCounter.release): nothing below refers to it.
+  words = [];
 
   // Pair registry: (a, b) → pair id by open addressing over ids (keys read from pa/pb); per pair:
   // count, and the words that (may) hold it, as a linked list of nodes in typed arrays (8 bytes a
@@ -185,7 +154,7 @@ export function trainBpe(words: WordTable | Iterable<[string, number]>, opts: Tr
     if (n >= 0) free = nodeNext[n];
     else {
       if (nnodes === nodeWord.length) {
-        const cap = Math.ceil(nnodes * 1.5);
+        const cap = Math.ceil(nnodes * 1.25);
         nodeWord = growI32(nodeWord, cap);
         nodeNext = growI32(nodeNext, cap);
       }
@@ -295,6 +264,44 @@ export function trainBpe(words: WordTable | Iterable<[string, number]>, opts: Tr
   const model: BpeModel = { tokens, merges, pattern: resolvePattern(opts.pattern), specials: {} };
   specials.forEach((s, i) => (model.specials[s] = tokens.length + i));
   return model;
+}
+
+function tableOf(words: Iterable<[string, number]>): WordTable {
+  const t = new WordTable();
+  for (const [w, c] of words) t.addString(w, c);
+  return t;
+}
+
+/** The words of wt as UTF-8 symbols: starts/lens into sym, and their counts. */
+function symbols(wt: WordTable) {
+  // Words as byte symbols in one flat array; each word's symbols shrink in place as merges apply.
+  // Word order does not change the result (counts are exact sums; ties break on token ids), so
+  // the table's order is used as is. Words of one byte hold no pair and are left out.
+  let nw = 0;
+  let total = 0;
+  for (let x = 0; x < wt.size; x++) {
+    const n = wt.utf8Length(x);
+    if (n > 1) {
+      nw++;
+      total += n;
+    }
+  }
+  const starts = new Int32Array(nw + 1);
+  const lens = new Int32Array(nw);
+  const wcount = new Float64Array(nw);
+  const sym = new Int32Array(total);
+  let at = 0;
+  for (let x = 0, w = 0; x < wt.size; x++) {
+    if (wt.utf8Length(x) <= 1) continue;
+    starts[w] = at;
+    const end = wt.writeUtf8(x, sym, at);
+    lens[w] = end - at;
+    wcount[w] = wt.count[x];
+    at = end;
+    w++;
+  }
+  starts[nw] = at;
+  return { sym, starts, lens, wcount, nw, total };
 }
 
 function growI32(a: Int32Array<ArrayBuffer>, cap: number, fill = 0): Int32Array<ArrayBuffer> {
