@@ -139,9 +139,8 @@ export class ShardWriter {
   append(tokens: ArrayLike<number> & { length: number }, numTokens: number, docStarts: ArrayLike<number>, docIds: ArrayLike<string>): void {
     const R = this.meta.rowLen;
     if (tokens.length !== R) throw new Error(`${this.path}: row of ${tokens.length} tokens, expected ${R}`);
-    const t = tokens as Partial<TokenArray>;
-    const inPlace = t.buffer === this.ids.buffer && t.byteOffset === this.ids.byteOffset + this.n * R * this.ids.BYTES_PER_ELEMENT;
-    if (!inPlace) this.ids.set(tokens as ArrayLike<number>, this.n * R);
+    // A row packed into its slot (the view rowSlot handed out) is already in place.
+    if (tokens !== this.slots[this.n]) this.ids.set(tokens as ArrayLike<number>, this.n * R);
     this.numTokens[this.n] = numTokens;
     if (this.nStarts + docStarts.length > this.starts.length) {
       const grown = new Int32Array(Math.max(this.starts.length * 2, this.nStarts + docStarts.length));
@@ -182,7 +181,7 @@ export class ShardWriter {
     const strOffsets = new Int32Array(ids.length + 1);
     const joined = ids.join('');
     let strData: Buffer;
-    if (/^[\x00-\x7f]*$/.test(joined)) {
+    if (Buffer.byteLength(joined, 'utf8') === joined.length) {
       for (let i = 0; i < ids.length; i++) strOffsets[i + 1] = strOffsets[i] + ids[i].length;
       strData = Buffer.from(joined, 'latin1');
     } else {
