@@ -2,9 +2,9 @@
 // rules) for English: words keep inner hyphens, periods and digit separators ("well-known",
 // "3.5", "1,000"), contractions split ("do", "n't"), most punctuation becomes one token per
 // character and "..." stays whole. Gopher and FineWeb count those tokens, so we reproduce the
-// same rules with one Unicode regex (plus Intl.Segmenter for CJK/Thai runs, via words.ts) instead
-// of a per-language tokenizer. Results are cached per document object while its text is unchanged,
-// so a chain of filters tokenizes each document once.
+// same rules with one hand-written scanner (plus Intl.Segmenter for CJK/Thai runs, via words.ts)
+// instead of a per-language tokenizer. The token table is cached per document object while its
+// text is unchanged, so a chain of filters tokenizes each document once.
 import type { Doc } from '../../engine/types.ts';
 import { segmentRunRanges } from './words.ts';
 import { charClass, charLen, NOSPACE, OTHER, SPACE, WORD } from './chars.ts';
@@ -184,9 +184,9 @@ function isDigit(c: number): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Per-document token table: the tokens as exact integer ids (equal ids <=> equal strings), their
-// lengths, and their characters laid end to end, so filters count words and n-grams with integer
-// work instead of building and hashing strings.
+// Per-document token table: the tokens as ranges of the text with exact integer ids (equal ids <=>
+// equal strings, confirmed by comparing characters), their lengths and per-id properties, so
+// filters count words and n-grams with integer work instead of building and hashing strings.
 
 /** datatrove's PUNCTUATION_SET (datatrove.utils.text): a token is a "symbol word" when every character is in it. */
 const DATATROVE_PUNCTUATION =
