@@ -73,6 +73,8 @@ export class FeatureExtractor {
   private readonly pruneKeys: Int32Array;
   private readonly pruneRows: Int32Array;
   private readonly pruneMask: number;
+  /** One bit per bucket: kept by pruneidx (most n-grams of new tokens are not; this 2M-bucket bitset is 256 KB). */
+  private readonly pruneBits: Uint32Array;
   private readonly encoder = new TextEncoder();
   private buf = new Uint8Array(1 << 16);
   private word = new Uint8Array(256);
@@ -94,11 +96,13 @@ export class FeatureExtractor {
     this.pruneMask = pcap - 1;
     this.pruneKeys = new Int32Array(pcap).fill(-1);
     this.pruneRows = new Int32Array(pcap);
+    this.pruneBits = new Uint32Array(f.pruneidx.size ? (args.bucket + 31) >>> 5 : 0);
     for (const [bucketId, row] of f.pruneidx) {
       let s = (Math.imul(bucketId, 0x9e3779b1) >>> 0) & this.pruneMask;
       while (this.pruneKeys[s] !== -1) s = (s + 1) & this.pruneMask;
       this.pruneKeys[s] = bucketId;
       this.pruneRows[s] = this.nwords + row;
+      this.pruneBits[bucketId >>> 5] |= 1 << (bucketId & 31);
     }
 
     this.base = f.entries.length;
@@ -119,9 +123,10 @@ export class FeatureExtractor {
       // without char n-grams; labels in the text add nothing
       const isEos = equalBytes(e, 0, e.length, EOS, 0, EOS.length);
       const type = f.types[i] === 1 ? LABEL : WORD;
-      const rows: number[] = type === LABEL ? [] : [i];
-      if (type === WORD && !isEos && this.maxn > 0) this.subwords(e, 0, e.length, (r) => rows.push(r));
-      this.add(e, 0, e.length, fnv1a(e, 0, e.length), type, rows);
+      const start = this.rowArena.n;
+      if (type === WORD) this.rowArena.push(i);
+      if (type === WORD && !isEos && this.maxn > 0) this.subwords(e, 0, e.length, this.rowArena);
+      this.add(e, 0, e.length, fnv1a(e, 0, e.length), type, start);
       if (isEos) this.eosId = i;
     }
     if (this.eosId < 0) this.addEos();
@@ -130,10 +135,11 @@ export class FeatureExtractor {
   /** "</s>" out of vocabulary: a word without rows (addSubwords skips it), whose hash still joins word n-grams. */
   private addEos(): void {
     this.eosId = this.entries;
-    this.add(EOS, 0, EOS.length, fnv1a(EOS, 0, EOS.length), WORD, []);
+    this.add(EOS, 0, EOS.length, fnv1a(EOS, 0, EOS.length), WORD, this.rowArena.n);
   }
 
-  private add(bytes: Uint8Array, s: number, e: number, h: number, type: number, rows: ArrayLike<number>): number {
+  /** Adds an entry whose rows are the row arena's from `rowsStart` to its end. */
+  private add(bytes: Uint8Array, s: number, e: number, h: number, type: number, rowsStart: number): number {
     const id = this.entries++;
     const b0 = id === 0 ? 0 : this.meta[4 * id - 3];
     if (b0 + (e - s) > this.entryBytes.length) {
@@ -141,13 +147,13 @@ export class FeatureExtractor {
       grown.set(this.entryBytes.subarray(0, b0));
       this.entryBytes = grown;
     }
-    this.entryBytes.set(bytes.subarray(s, e), b0);
+    const eb = this.entryBytes;
+    for (let i = s, o = b0; i < e; i++, o++) eb[o] = bytes[i]; // (no subarray view per token)
     const arena = this.rowArena;
     const m = 4 * id;
     this.meta[m] = b0;
     this.meta[m + 1] = b0 + (e - s);
-    this.meta[m + 2] = arena.n;
-    for (let i = 0; i < rows.length; i++) arena.push(rows[i]);
+    this.meta[m + 2] = rowsStart;
     this.meta[m + 3] = arena.n;
     this.entryHash[id] = h;
     this.entryType[id] = type;
@@ -175,7 +181,7 @@ export class FeatureExtractor {
   /** Input row of hashed bucket id (pushHash): nwords + id, through pruneidx when pruned; -1 if dropped. */
   private hashRow(id: number): number {
     if (this.pruned < 0) return this.nwords + id;
-    if (this.pruned === 0) return -1;
+    if (this.pruned === 0 || (this.pruneBits[id >>> 5] & (1 << (id & 31))) === 0) return -1;
     let s = (Math.imul(id, 0x9e3779b1) >>> 0) & this.pruneMask;
     for (;;) {
       const k = this.pruneKeys[s];
@@ -186,12 +192,12 @@ export class FeatureExtractor {
   }
 
   /** Dictionary::computeSubwords on "<" + bytes[s, e) + ">": char n-grams of minn..maxn UTF-8 characters. */
-  private subwords(bytes: Uint8Array, s: number, e: number, add: (row: number) => void): void {
+  private subwords(bytes: Uint8Array, s: number, e: number, into: IntList): void {
     const len = e - s + 2;
     if (this.word.length < len) this.word = new Uint8Array(len * 2);
     const w = this.word;
     w[0] = BOW;
-    w.set(bytes.subarray(s, e), 1);
+    for (let i = s, o = 1; i < e; i++, o++) w[o] = bytes[i];
     w[len - 1] = EOW;
     const { minn, maxn, bucket } = this;
     for (let i = 0; i < len; i++) {
@@ -202,7 +208,7 @@ export class FeatureExtractor {
         while (j < len && (w[j] & 0xc0) === 0x80) h = Math.imul(h ^ ((w[j++] << 24) >> 24), FNV_PRIME);
         if (n >= minn && !(n === 1 && (i === 0 || j === len))) {
           const row = this.hashRow((h >>> 0) % bucket);
-          if (row >= 0) add(row);
+          if (row >= 0) into.push(row);
         }
       }
     }
@@ -223,16 +229,16 @@ export class FeatureExtractor {
   /** Entry of an out-of-vocabulary token, computing and caching its rows. */
   private addToken(bytes: Uint8Array, s: number, e: number, h: number): number {
     if (this.entries >= this.base + CACHE_ENTRIES) this.resetCache();
-    if (startsWith(bytes, s, e, LABEL_PREFIX)) return this.add(bytes, s, e, h, LABEL, []); // getType: a label, ignored
-    const rows: number[] = [];
-    this.subwords(bytes, s, e, (r) => rows.push(r));
-    return this.add(bytes, s, e, h, WORD, rows);
+    const start = this.rowArena.n;
+    if (startsWith(bytes, s, e, LABEL_PREFIX)) return this.add(bytes, s, e, h, LABEL, start); // getType: a label, ignored
+    this.subwords(bytes, s, e, this.rowArena);
+    return this.add(bytes, s, e, h, WORD, start);
   }
 
   /** A long out-of-vocabulary token (a URL, base64, a run of CJK text): its rows straight into `out`, not cached. */
   private uncachedToken(bytes: Uint8Array, s: number, e: number, h: number): void {
     if (startsWith(bytes, s, e, LABEL_PREFIX)) return;
-    this.subwords(bytes, s, e, (r) => this.out.push(r));
+    this.subwords(bytes, s, e, this.out);
     if (this.wordNgrams > 1) this.hashes.push(h | 0);
   }
 
