@@ -233,8 +233,9 @@ function findCandidates(t: TokenTable): void {
   const chars = joinedChars(t);
   joined = chars;
   hashes = grow(hashes, n);
-  let cap = 256;
-  while (cap < n * 4) cap <<= 1;
+  // ~32 buckets per window: few unique windows share a bucket by chance (each that does is a false candidate)
+  let cap = 1024;
+  while (cap < n * 32) cap <<= 1;
   if (buckets.length < cap) buckets = new Uint8Array(cap);
   buckets.fill(0, 0, cap);
   const mask = cap - 1;
@@ -247,8 +248,15 @@ function findCandidates(t: TokenTable): void {
       full = k;
       break;
     }
-    // six characters of the twelve, as three independent products (no serial hash chain)
-    const h = mix(Math.imul(chars[p] | (chars[p + 1] << 16), 0x9e3779b1) ^ Math.imul(chars[p + 5] | (chars[p + 6] << 16), 0x85ebca77) ^ Math.imul(chars[p + 10] | (chars[p + 11] << 16), 0xc2b2ae3d));
+    // the twelve characters as six independent products (no serial hash chain)
+    const h = mix(
+      Math.imul(chars[p] | (chars[p + 1] << 16), 0x9e3779b1) ^
+        Math.imul(chars[p + 2] | (chars[p + 3] << 16), 0x85ebca77) ^
+        Math.imul(chars[p + 4] | (chars[p + 5] << 16), 0xc2b2ae3d) ^
+        Math.imul(chars[p + 6] | (chars[p + 7] << 16), 0x27d4eb2f) ^
+        Math.imul(chars[p + 8] | (chars[p + 9] << 16), 0x165667b1) ^
+        Math.imul(chars[p + 10] | (chars[p + 11] << 16), 0xd3a2646d),
+    );
     hs[k] = h;
     if (bk[h & mask] < 2) bk[h & mask]++;
   }
