@@ -160,7 +160,8 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink, 
       stats?.count('line-filter-policy');
       continue;
     }
-    sentences += countSentences(line);
+    // only `sentences < minNumSentences` is asked: past the minimum, counting more changes nothing
+    if (sentences < o.minNumSentences) sentences += countSentences(line);
     kept.push(line);
     if (counting) {
       if (modified) tokens += countTokens(line);
