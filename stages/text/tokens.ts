@@ -226,29 +226,18 @@ export interface TokenTable {
 }
 
 let stream = new Uint16Array(8192);
-/** The tokens' characters laid end to end (token k at cum[k] … cum[k+1]); valid until the next call. */
+let streamFor: TokenTable | null = null;
+/** The tokens' characters laid end to end (token k at cum[k] … cum[k+1]), as built with the table; valid until the next table. */
 export function joinedChars(t: TokenTable): Uint16Array {
-  const total = t.cum[t.n];
-  if (stream.length < total) stream = new Uint16Array(total * 2);
-  const out = stream;
-  const { text, pos, lens } = t;
-  let w = 0;
-  for (let k = 0; k < t.n; k++) {
-    const p = pos[k];
-    const len = lens[k];
-    if (text.charCodeAt(p) === 34) {
-      out[w++] = 39;
-      out[w++] = 39;
-    } else for (let q = p, e = p + len; q < e; q++) out[w++] = text.charCodeAt(q);
-  }
-  return out;
+  if (t !== streamFor) throw new Error('joinedChars: the token table is stale (a later document was tokenized)');
+  return stream;
 }
 
 const LETTER = /\p{L}/u;
 const letterTable = new Uint8Array(65536); // 0 unknown, 1 no, 2 yes
-function isLetterAt(text: string, i: number, end: number): boolean {
-  const c = text.charCodeAt(i);
-  if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) return LETTER.test(text.slice(i, i + 2));
+function isLetterAt(chars: Uint16Array, i: number, end: number): boolean {
+  const c = chars[i];
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) return LETTER.test(String.fromCharCode(c, chars[i + 1]));
   let k = letterTable[c];
   if (k === 0) k = letterTable[c] = LETTER.test(String.fromCharCode(c)) ? 2 : 1;
   return k === 2;
@@ -299,14 +288,26 @@ function buildTable(text: string): TokenTable {
   const ts = TS, te = TE, idsL = ids, lensL = lens, posL = pos0, cumL = cum, fc = firstC, lc = lastC;
   const cnt = idCount, symL = symbol, alphaL = alpha, firstL = firstTok, sKey = slotKey, sId = slotId, sGen = slotGen;
   const mask = cap - 1;
+  let out = stream;
   let nUniq = 0;
   let total = 0;
   for (let k = 0; k < n; k++) {
     const quote = ts[k] === QUOTE;
     const s = quote ? te[k] : ts[k];
     const len = quote ? 2 : te[k] - s;
-    const c0 = quote ? 39 : text.charCodeAt(s);
-    const cl = quote ? 39 : text.charCodeAt(s + len - 1);
+    // the token's characters, end to end after the previous ones (read from the text once)
+    const from = total;
+    if (from + len > out.length) {
+      const grown = new Uint16Array(Math.max(out.length * 2, from + len));
+      grown.set(out.subarray(0, from));
+      out = stream = grown;
+    }
+    if (quote) {
+      out[from] = 39;
+      out[from + 1] = 39;
+    } else for (let q = 0; q < len; q++) out[from + q] = text.charCodeAt(s + q);
+    const c0 = out[from];
+    const cl = out[from + len - 1];
     posL[k] = s;
     lensL[k] = len;
     total += len;
@@ -314,7 +315,7 @@ function buildTable(text: string): TokenTable {
     fc[k] = c0;
     lc[k] = cl;
     // intern: bucket by length and three characters, then compare all characters
-    const cm = quote ? 39 : text.charCodeAt(s + (len >> 1));
+    const cm = out[from + (len >> 1)];
     let h = Math.imul(len ^ (c0 << 8) ^ (cl << 20), 0x9e3779b1) ^ Math.imul(cm, 0x85ebca77);
     h ^= h >>> 15;
     let slot = h & mask;
@@ -323,13 +324,9 @@ function buildTable(text: string): TokenTable {
       if (sKey[slot] === h) {
         const o = firstL[sId[slot]];
         if (lensL[o] === len) {
-          const so = posL[o];
+          const so = cumL[o];
           let q = 0;
-          if (quote || text.charCodeAt(so) === 34) {
-            // a quote token equals only another quote or the two characters ''
-            const other = quote ? so : s;
-            q = (quote && text.charCodeAt(so) === 34) || (text.charCodeAt(other) === 39 && text.charCodeAt(other + 1) === 39) ? len : 0;
-          } else while (q < len && text.charCodeAt(so + q) === text.charCodeAt(s + q)) q++;
+          while (q < len && out[so + q] === out[from + q]) q++;
           if (q === len) {
             id = sId[slot];
             cnt[id]++;
@@ -348,13 +345,10 @@ function buildTable(text: string): TokenTable {
       cnt[id] = 1;
       let sym = 1;
       let alp = 0;
-      if (quote) alp = 0; // '' : all punctuation
-      else {
-        for (let q = s, e = s + len; q < e; q++) {
-          const c = text.charCodeAt(q);
-          if (PUNCT_SET[c] === 0) sym = 0;
-          if (alp === 0 && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 128 && isLetterAt(text, q, e)))) alp = 1;
-        }
+      for (let q = from, e = from + len; q < e; q++) {
+        const c = out[q];
+        if (PUNCT_SET[c] === 0) sym = 0;
+        if (alp === 0 && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 128 && isLetterAt(out, q, e)))) alp = 1;
       }
       symL[id] = sym;
       alphaL[id] = alp;
@@ -363,7 +357,7 @@ function buildTable(text: string): TokenTable {
   }
   const first = firstTok;
   const starts = pos0;
-  return {
+  const table: TokenTable = {
     text,
     n,
     ids,
@@ -382,6 +376,8 @@ function buildTable(text: string): TokenTable {
       return text.charCodeAt(starts[k]) === 34 ? "''" : text.slice(starts[k], starts[k] + lens[k]);
     },
   };
+  streamFor = table;
+  return table;
 }
 
 // Filters of a chain see one document after another, so remembering the last one is enough
