@@ -56,9 +56,10 @@ export class FeatureExtractor {
   private readonly maxn: number;
   private readonly bucket: number;
   private readonly wordNgrams: number;
-  // lookup table: dictionary entries, then cached out-of-vocabulary tokens (open addressing on the hash)
+  // lookup table: dictionary entries, then cached out-of-vocabulary tokens (open addressing on the
+  // hash); slot pairs [hash, id] and per-entry meta [bytes start, end, rows start, end] keep a
+  // lookup to few cache lines
   private readonly base: number;
-  // (slot pairs [hash, id] and per-entry [bytes start, end, rows start, end] keep a lookup to few cache lines)
   private slots: Int32Array;
   private mask: number;
   private entries = 0;
@@ -278,17 +279,15 @@ export class FeatureExtractor {
         }
       }
       // labels have no rows; they only differ from words in not joining word n-grams
-      {
-        const r0 = this.meta[4 * id + 2];
-        const r1 = this.meta[4 * id + 3];
-        if (out.n + (r1 - r0) > out.a.length) out.grow(out.n + (r1 - r0));
-        const o = out.a;
-        const arena = this.rowArena.a;
-        let n = out.n;
-        for (let r = r0; r < r1; r++) o[n++] = arena[r]; // (a subarray view per token costs more)
-        out.n = n;
-        if (this.wordNgrams > 1 && this.entryType[id] === WORD) this.hashes.push(this.entryHash[id] | 0);
-      }
+      const r0 = this.meta[4 * id + 2];
+      const r1 = this.meta[4 * id + 3];
+      if (out.n + (r1 - r0) > out.a.length) out.grow(out.n + (r1 - r0));
+      const o = out.a;
+      const arena = this.rowArena.a;
+      let n = out.n;
+      for (let r = r0; r < r1; r++) o[n++] = arena[r]; // (a subarray view per token costs more)
+      out.n = n;
+      if (this.wordNgrams > 1 && this.entryType[id] === WORD) this.hashes.push(this.entryHash[id] | 0);
       if (id === this.eosId) break;
     }
     if (this.wordNgrams > 1) this.wordNgramRows();

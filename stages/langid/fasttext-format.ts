@@ -3,7 +3,7 @@
 // input matrix (dense or product-quantized), output matrix (dense or product-quantized).
 // Quantized rows are decoded at load time into the exact float32 values fastText adds (alpha * c in
 // float), so inference is plain float32 row arithmetic with the same rounding as the C++.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 const MAGIC = 793712314;
 
@@ -54,10 +54,7 @@ class Reader {
   private start = 0; // file offset of buf[0]
   private len = 0;
   private pos = 0; // offset in buf
-  constructor(
-    private fd: number,
-    readonly size: number,
-  ) {}
+  constructor(private fd: number) {}
 
   private fill(need: number): void {
     if (this.pos + need <= this.len) return;
@@ -131,7 +128,8 @@ class Reader {
     // the buffer is exhausted: read the rest straight from the file, then start a fresh buffer there
     let file = this.start + this.len;
     for (let off = have; off < dst.length; ) {
-      const n = readSync(this.fd, dst, off, dst.length - off, file);
+      // at most 1 GiB per read: fs.readSync refuses lengths over 2 GiB (a GlotLID .bin is 1.6 GB)
+      const n = readSync(this.fd, dst, off, Math.min(dst.length - off, 1 << 30), file);
       if (n === 0) throw new Error('fastText model: unexpected end of file');
       off += n;
       file += n;
@@ -207,7 +205,7 @@ function readDense(r: Reader): { rows: number; cols: number; data: Float32Array 
 export function readFastTextFile(path: string): FastTextFile {
   const fd = openSync(path, 'r');
   try {
-    const r = new Reader(fd, fstatSync(fd).size);
+    const r = new Reader(fd);
     if (r.i32() !== MAGIC) throw new Error(`${path}: not a fastText model (bad magic number)`);
     const version = r.i32();
     if (version > 12) throw new Error(`${path}: fastText file version ${version} is newer than 12`);
