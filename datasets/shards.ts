@@ -11,23 +11,9 @@
 //                           be a continuation from the previous row)
 // Schema metadata (all strings): see ShardMeta.
 import { closeSync, fstatSync, openSync, readSync, writeSync, writevSync } from 'node:fs';
-import { Footer } from 'apache-arrow/ipc/metadata/file';
-import {
-  Field,
-  FixedSizeList,
-  Int32,
-  List,
-  makeData,
-  Message,
-  MessageHeader,
-  RecordBatch,
-  RecordBatchFileWriter,
-  Schema,
-  Struct,
-  Uint16,
-  Uint32,
-  Utf8,
-} from 'apache-arrow';
+import { FileBlock, Footer } from 'apache-arrow/ipc/metadata/file';
+import { BufferRegion, FieldNode, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
+import { Field, FixedSizeList, Int32, List, Message, MessageHeader, MetadataVersion, Schema, Uint16, Uint32, Utf8 } from 'apache-arrow';
 
 export const FORMAT = 'tokenmill.tokens/1';
 
@@ -92,14 +78,17 @@ export function shardSchema(meta: ShardMeta): Schema {
 }
 
 /**
- * Writes one shard. Rows are appended with `append`; every `batchRows` rows a record batch is
- * encoded and written straight to the file descriptor, so memory stays at one batch.
+ * Writes one shard. Rows are appended with `append` (or packed straight into `rowSlot()`); every
+ * `batchRows` rows a record batch is written to the file descriptor with one writev: the Arrow
+ * message header (flatbuffers, by apache-arrow's encoder) followed by the column buffers as they
+ * are, so the token ids go from the batch buffer to the file with no copy. The layout is exactly
+ * what apache-arrow's RecordBatchFileWriter writes for this schema (magic, record batches, EOS,
+ * footer); memory stays at one batch.
  */
 export class ShardWriter {
   readonly meta: ShardMeta;
   private readonly schema: Schema;
   private readonly fd: number;
-  private readonly writer: RecordBatchFileWriter;
   private ids: TokenArray;
   private readonly slots: TokenArray[] = [];
   private numTokens: Int32Array;
@@ -109,6 +98,7 @@ export class ShardWriter {
   private idOffsets: Int32Array;
   private docIds: string[] = [];
   private n = 0;
+  private readonly blocks: FileBlock[] = [];
   rows = 0;
   bytes = 0;
 
@@ -116,15 +106,13 @@ export class ShardWriter {
     this.meta = meta;
     this.schema = shardSchema(meta);
     this.fd = openSync(path, 'w');
-    this.writer = new RecordBatchFileWriter();
-    this.writer.reset(undefined, this.schema);
     const B = meta.batchRows;
     this.ids = meta.dtype === 'uint16' ? new Uint16Array(B * meta.rowLen) : new Uint32Array(B * meta.rowLen);
     this.numTokens = new Int32Array(B);
     this.startOffsets = new Int32Array(B + 1);
     this.idOffsets = new Int32Array(B + 1);
+    this.write([MAGIC, ZEROS.subarray(0, 2)]);
   }
-
   /**
    * The slot of the next row in the pending record batch: a row packed into it is appended
    * without a copy (pass the same view to `append`). Valid until that append.
@@ -159,22 +147,6 @@ export class ShardWriter {
     const n = this.n;
     if (n === 0) return;
     const R = this.meta.rowLen;
-    const [fIds, fNum, fStarts, fDocIds] = this.schema.fields;
-    const tokType = (fIds.type as FixedSizeList).children[0].type;
-    const idsData = makeData({
-      type: fIds.type as FixedSizeList,
-      length: n,
-      nullCount: 0,
-      child: makeData({ type: tokType, length: n * R, nullCount: 0, data: this.ids.subarray(0, n * R) }),
-    });
-    const numData = makeData({ type: fNum.type as Int32, length: n, nullCount: 0, data: this.numTokens.subarray(0, n) });
-    const startsData = makeData({
-      type: fStarts.type as List<Int32>,
-      length: n,
-      nullCount: 0,
-      valueOffsets: this.startOffsets.slice(0, n + 1),
-      child: makeData({ type: new Int32(), length: this.nStarts, nullCount: 0, data: this.starts.subarray(0, this.nStarts) }),
-    });
     // One buffer for all ids of the batch: ASCII ids (the usual case) in one encode of their
     // concatenation, others one by one.
     const ids = this.docIds;
@@ -189,29 +161,38 @@ export class ShardWriter {
       strData = Buffer.allocUnsafe(strOffsets[ids.length]);
       for (let i = 0; i < ids.length; i++) strData.write(ids[i], strOffsets[i], 'utf8');
     }
-    const total = strData.length;
-    const docIdsData = makeData({
-      type: fDocIds.type as List<Utf8>,
-      length: n,
-      nullCount: 0,
-      valueOffsets: this.idOffsets.slice(0, n + 1),
-      child: makeData({ type: new Utf8(), length: this.docIds.length, nullCount: 0, valueOffsets: strOffsets, data: new Uint8Array(strData.buffer, strData.byteOffset, total) }),
-    });
-    const struct = makeData({ type: new Struct(this.schema.fields), length: n, nullCount: 0, children: [idsData, numData, startsData, docIdsData] });
-    this.writer.write(new RecordBatch(this.schema, struct));
-    this.drain();
+    // Buffers in the order of the schema's fields (validity bitmaps empty: no nulls), each padded to 8.
+    const none = ZEROS.subarray(0, 0);
+    const buffers: ArrayBufferView[] = [
+      none, none, this.ids.subarray(0, n * R), // input_ids: list validity, item validity, ids
+      none, this.numTokens.subarray(0, n), // num_tokens
+      none, this.startOffsets.subarray(0, n + 1), none, this.starts.subarray(0, this.nStarts), // doc_starts
+      none, this.idOffsets.subarray(0, n + 1), none, strOffsets, strData, // doc_ids
+    ];
+    const regions: BufferRegion[] = [];
+    const body: Uint8Array[] = [];
+    let bodyLength = 0;
+    for (const b of buffers) {
+      const len = (b.byteLength + 7) & ~7;
+      regions.push(new BufferRegion(bodyLength, len));
+      bodyLength += len;
+      if (b.byteLength === 0) continue;
+      body.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+      if (len > b.byteLength) body.push(ZEROS.subarray(0, len - b.byteLength));
+    }
+    const nodes = [n, n * R, n, n, this.nStarts, n, ids.length].map((len) => new FieldNode(len, 0));
+    const header = Message.encode(Message.from(new RecordBatchHeader(n, nodes, regions, null), bodyLength));
+    const metaLength = (header.byteLength + 8 + 7) & ~7;
+    this.blocks.push(new FileBlock(metaLength, bodyLength, this.bytes));
+    this.write([new Uint8Array(Int32Array.of(-1, metaLength - 8).buffer), header, ZEROS.subarray(0, metaLength - 8 - header.byteLength), ...body]);
     this.rows += n;
     this.n = 0;
     this.nStarts = 0;
     this.docIds.length = 0;
   }
 
-  /** Move the encoder's queued chunks to the file (the writer's sink is an in-memory queue). */
-  private drain(): void {
-    const values = (this.writer as unknown as { _sink: { _values: Uint8Array[] } })._sink._values;
-    const chunks = values.splice(0);
-    if (chunks.length === 0) return;
-    // One syscall for the batch's many small buffers; finish by hand after a short write.
+  /** Write chunks at the end of the file: one writev, finished by hand after a short write. */
+  private write(chunks: Uint8Array[]): void {
     const total = chunks.reduce((a, c) => a + c.length, 0);
     let done = writevSync(this.fd, chunks);
     if (done < total) {
@@ -240,14 +221,16 @@ export class ShardWriter {
 
   close(): { rows: number; bytes: number } {
     this.flushBatch();
-    this.writer.finish();
-    this.drain();
-    this.writer.close();
-    this.drain();
+    // EOS marker for stream readers, then the footer (schema + record batch blocks) and its length.
+    const footer = Footer.encode(new Footer(this.schema, MetadataVersion.V5, this.blocks, []));
+    this.write([new Uint8Array(Int32Array.of(-1, 0).buffer), footer, new Uint8Array(Int32Array.of(footer.byteLength).buffer), MAGIC]);
     closeSync(this.fd);
     return { rows: this.rows, bytes: this.bytes };
   }
 }
+
+const MAGIC = new TextEncoder().encode('ARROW1');
+const ZEROS = new Uint8Array(8);
 
 /** One decoded record batch of a shard (views into the read buffer, no copies). */
 export interface ShardBatch {
