@@ -4,7 +4,7 @@
 // whitespace and a capital/digit/quote, with common abbreviations excepted).
 import { check, defineFilter } from '../../engine/stage.ts';
 import type { Doc, StatsSink } from '../../engine/types.ts';
-import { isPySpaceCode, Ranges, splitLineRanges, splitLines } from '../text/lines.ts';
+import { hasOtherBreaks, isPySpaceCode, Ranges, splitLineRanges, splitLines } from '../text/lines.ts';
 import { cachedTokens, countTokens, setDocTokenCount } from '../text/tokens.ts';
 
 const CITATION = /\[\d*\]|\[edit\]|\[citation needed\]/g;
@@ -115,7 +115,7 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink, 
   // most pages mention none of the phrases: then skip the per-line scans
   const anyFlagged = ANY_FLAGGED.test(text);
   const table = doc ? cachedTokens(doc) : null;
-  const counting = table !== null && !NON_SPACE_BREAK.test(text);
+  const counting = table !== null && !(hasOtherBreaks(text) && NON_SPACE_BREAK.test(text));
   let tokens = 0;
   let tok = 0; // first token not before the current line
   for (let k = 0; k < lines.n; k++) {

@@ -87,8 +87,19 @@ export function isPySpaceCode(c: number): boolean {
 const OTHER_BREAK = /[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 /** Python's `text.splitlines()` as ranges. */
+let breaksText = '';
+let breaksResult = false;
+/** Whether `text` has a line break other than \n (remembered for the last text: filters of a chain ask about the same one). */
+export function hasOtherBreaks(text: string): boolean {
+  if (text !== breaksText) {
+    breaksResult = OTHER_BREAK.test(text);
+    breaksText = text;
+  }
+  return breaksResult;
+}
+
 export function splitLineRanges(text: string, out: Ranges): Ranges {
-  if (!OTHER_BREAK.test(text)) {
+  if (!hasOtherBreaks(text)) {
     // only \n: split with indexOf (native) instead of a per-character loop
     splitCharRanges(text, 10, false, out);
     if (out.s[out.n - 1] === text.length) out.n--; // no trailing empty line

@@ -77,6 +77,14 @@ export function countTokens(text: string): number {
 function scan(text: string, record: boolean): number {
   nTok = 0;
   let count = 0;
+  // every token takes at least one character of the text: room for text.length tokens means the
+  // loop below writes ranges without bounds checks or growth
+  if (record && TS.length < text.length) {
+    TS = new Int32Array(Math.max(text.length, TS.length * 2));
+    TE = new Int32Array(TS.length);
+  }
+  const ts = TS;
+  const te = TE;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -114,22 +122,27 @@ function scan(text: string, record: boolean): number {
         } else break;
       }
       if (noSpace) {
-        const before = nTok;
+        nTok = record ? count : 0;
         segmentRunRanges(text.slice(i, j), i, push);
-        count += nTok - before;
-        if (!record) nTok = 0;
+        count += record ? nTok - count : nTok;
+        nTok = 0;
         i = j;
         continue;
       }
       const m = apostrophe ? CONTRACTION.exec(text.slice(i, j)) : null;
       if (m) {
         if (record) {
-          push(i, i + m[1].length);
-          push(i + m[1].length, j);
+          ts[count] = i;
+          te[count] = i + m[1].length;
+          ts[count + 1] = i + m[1].length;
+          te[count + 1] = j;
         }
         count += 2;
       } else {
-        if (record) push(i, j);
+        if (record) {
+          ts[count] = i;
+          te[count] = j;
+        }
         count++;
       }
       i = j;
@@ -139,19 +152,28 @@ function scan(text: string, record: boolean): number {
       // "..." and "--" stay whole, a lone "." or "-" is a token
       let j = i + 1;
       while (j < n && text.charCodeAt(j) === c) j++;
-      if (record) push(i, j);
+      if (record) {
+          ts[count] = i;
+          te[count] = j;
+        }
       count++;
       i = j;
       continue;
     }
     if (a === A_QUOTE) {
-      if (record) push(QUOTE, i); // Treebank rewrites ASCII double quotes to `` / '' (2-char tokens)
+      if (record) {
+        ts[count] = QUOTE; // Treebank rewrites ASCII double quotes to `` / '' (2-char tokens)
+        te[count] = i;
+      }
       count++;
       i++;
       continue;
     }
     if (a === A_PAD || (a === 0 && PADDED_UNICODE.has(text[i]))) {
-      if (record) push(i, i + 1);
+      if (record) {
+        ts[count] = i;
+        te[count] = i + 1;
+      }
       count++;
       i++;
       continue;
@@ -172,10 +194,14 @@ function scan(text: string, record: boolean): number {
         j += charLen(text, j);
       }
     }
-    if (record) push(i, j);
+    if (record) {
+          ts[count] = i;
+          te[count] = j;
+        }
     count++;
     i = j;
   }
+  if (record) nTok = count;
   return count;
 }
 
