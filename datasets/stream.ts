@@ -31,7 +31,8 @@ export const READ_AHEAD = 0;
 
 /** Where a loader is: small JSON, identical on every rank (ranks consume in lockstep). */
 export interface LoaderState {
-  v: 1;
+  /** 2: the inside-out shuffle window and 64-row chunk order (a v1 state names another order). */
+  v: 2;
   seed: number;
   /** Loader epoch and global position in it (samples consumed by all ranks together). */
   epoch: number;
@@ -102,7 +103,7 @@ export function chooser(seed: number, weights: number[]): (E: number, j: number)
 }
 
 export function initialState(o: ProducerOptions): LoaderState {
-  return { v: 1, seed: o.seed, epoch: 0, pos: 0, cursors: o.sources.map(() => 0), fp: fingerprint(o) };
+  return { v: 2, seed: o.seed, epoch: 0, pos: 0, cursors: o.sources.map(() => 0), fp: fingerprint(o) };
 }
 
 /** Where a walk over the global positions is: one per position, in order. */
@@ -179,7 +180,7 @@ class Walk {
 
   /** The loader state after the current position (positions c0 + k·W consumed by all ranks). */
   state(seed: number, fp: string): LoaderState {
-    return { v: 1, seed, epoch: this.E, pos: this.c0 + this.k * this.o.worldSize, cursors: this.epochStart.slice(), fp };
+    return { v: 2, seed, epoch: this.E, pos: this.c0 + this.k * this.o.worldSize, cursors: this.epochStart.slice(), fp };
   }
 }
 
@@ -232,7 +233,7 @@ interface PendingBatch {
 export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor[]) => void): AsyncGenerator<RawBatch> {
   const fp = fingerprint(o);
   const st = o.state ?? initialState(o);
-  if (st.v !== 1) throw new Error(`loader state version ${st.v} is not supported`);
+  if (st.v !== 2) throw new Error(`loader state version ${st.v} is not supported (states of version 2 resume; version 1 states name the order of an older loader)`);
   if (st.fp !== fp) throw new Error(`loader state is for another dataset or shuffle setup (fingerprint ${st.fp}, this loader ${fp}): datasets, weights, shuffle, shuffleBuffer, shardWindow and samplesPerEpoch must match`);
   if (st.seed !== o.seed) throw new Error(`loader state has seed ${st.seed}, loader seed is ${o.seed}`);
   const B = o.batchSize;
