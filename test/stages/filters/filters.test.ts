@@ -95,9 +95,9 @@ describe('gopher-repetition', () => {
     let seed = 12345;
     const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     // "a b" and "ab" join to the same characters under "".join: those n-grams must count as equal
-    const vocab = ['ab', 'a', 'b', 'ba', 'the', 'cat', 'sat', 'on', 'mat', 'and', 'then', '.', 'zz', 'q'];
+    const vocab = ['ab', 'a', 'b', 'ba', 'the', 'cat', 'sat', 'on', 'mat', 'and', 'then', '.', 'zz', 'q', '"', "''", '北京', "don't"];
     for (let trial = 0; trial < 40; trial++) {
-      const text = Array.from({ length: 20 + Math.floor(rand() * 400) }, () => vocab[Math.floor(rand() * Math.min(vocab.length, 3 + trial))]).join(' ');
+      const text = Array.from({ length: 20 + Math.floor(rand() * 400) }, () => vocab[Math.floor(rand() * Math.min(vocab.length, 3 + (trial % 20)))]).join(' ');
       const tokens = tokenize(text);
       const t = docTokens(doc(text));
       for (let n = 2; n <= 10; n++) {
