@@ -43,8 +43,12 @@ export interface Target {
 
 /** Rows read in one go (one readv); the unit of the input order's shuffle. */
 export const CHUNK_ROWS = 64;
-/** Record batch metadata kept for reuse (chunks of a batch are read at different times). */
-const META_CACHE = 256;
+/**
+ * Bytes of record batch metadata (num_tokens, doc_starts) kept for reuse: the chunks of a record
+ * batch are read at different times, and a miss costs a read and an allocation. ~2 KB per 512-row
+ * batch without doc_starts: the blocks of a whole window of 128 MB shards fit.
+ */
+const META_CACHE_BYTES = 8 << 20;
 
 /** Shared between cursors of one process: shards already verified. */
 const verified = new Set<string>();
@@ -75,6 +79,7 @@ export class DatasetCursor {
   // data
   private cur: BlockMeta | undefined;
   private metaCache = new Map<number, BlockMeta>();
+  private metaBytes = 0;
   private readonly reads: RowReads;
   private readonly rowBytes: number;
   /** Open shard readers (insertion order = LRU order) and pending opens (download, verify). */
@@ -88,6 +93,8 @@ export class DatasetCursor {
     window: number,
     readonly shuffle: boolean,
     readonly shardWindow = 16,
+    /** Read doc_starts (the small columns' larger part) only when batches carry them. */
+    readonly withStarts = true,
   ) {
     const m = src.manifest;
     this.rowLen = m.rowLen;
@@ -158,7 +165,7 @@ export class DatasetCursor {
     if (withData) {
       const blk = this.cur!;
       const dest = target(p, id, blk, r);
-      this.reads.add(blk.fd, r, blk.idsPos + r * this.rowBytes, dest, target.seq);
+      this.reads.add(blk.fd, blk.idsPos + r * this.rowBytes, dest, target.seq);
     } else target(p, id, undefined as unknown as BlockMeta, r);
     if (++this.rowInChunk === CHUNK_ROWS || r + 1 === this.rowsOf(shard, batch)) {
       this.chunkIdx++;
@@ -241,7 +248,7 @@ export class DatasetCursor {
         metaKey = key;
       }
       const dest = target(p, id, blk!, row);
-      this.reads.add(blk!.fd, row, blk!.idsPos + row * this.rowBytes, dest, target.seq);
+      this.reads.add(blk!.fd, blk!.idsPos + row * this.rowBytes, dest, target.seq);
     }
     this.pinned = -1;
   }
@@ -287,9 +294,18 @@ export class DatasetCursor {
       this.metaCache.set(key, hit);
       return hit;
     }
-    const m = r.blockMeta(batch);
+    if (hit) {
+      this.metaCache.delete(key);
+      this.metaBytes -= hit.numTokens.buffer.byteLength;
+    }
+    const m = r.blockMeta(batch, this.withStarts);
     this.metaCache.set(key, m);
-    if (this.metaCache.size > META_CACHE) this.metaCache.delete(this.metaCache.keys().next().value!);
+    this.metaBytes += m.numTokens.buffer.byteLength;
+    for (const [k, old] of this.metaCache) {
+      if (this.metaBytes <= META_CACHE_BYTES) break;
+      this.metaCache.delete(k);
+      this.metaBytes -= old.numTokens.buffer.byteLength;
+    }
     if (m.rows !== this.rowsOf(shard, batch)) {
       throw new Error(`shard ${this.src.manifest.shards[shard].file}: record batch ${batch} has ${m.rows} rows, expected ${this.rowsOf(shard, batch)} (batchRows ${this.batchRows})`);
     }
@@ -325,7 +341,11 @@ export class DatasetCursor {
         if (or.fd === this.cur?.fd || s === shard) continue;
         this.reads.flush();
         this.readers.delete(s);
-        for (const [k, m] of this.metaCache) if (m.fd === or.fd) this.metaCache.delete(k);
+        for (const [k, m] of this.metaCache) {
+          if (m.fd !== or.fd) continue;
+          this.metaCache.delete(k);
+          this.metaBytes -= m.numTokens.buffer.byteLength;
+        }
         void or.close();
         break;
       }

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { produce, transferList, type ProducerOptions, type RawBatch } from './stream.ts';
 
-const { producer, prefetch } = workerData as { producer: ProducerOptions; prefetch: number };
+const { producer, prefetch, recycle } = workerData as { producer: ProducerOptions; prefetch: number; recycle: boolean };
 const port = parentPort!;
 const batchBytes = producer.batchSize * producer.sources[0].manifest.rowLen * (producer.dtype === 'uint16' ? 2 : 4);
 // At most half the prefetch depth per message: the worker fills one half while the consumer
@@ -14,8 +14,11 @@ const group = Math.max(1, Math.min(Math.ceil(prefetch / 2), Math.ceil((1 << 20) 
 let inFlight = 0;
 let stopped = false;
 let resume: (() => void) | undefined;
-port.on('message', (m: { t: string; n?: number }) => {
+/** Buffers of consumed batches sent back with the acks (loader option recycle). */
+const pool: ArrayBuffer[] = [];
+port.on('message', (m: { t: string; n?: number; bufs?: ArrayBuffer[] }) => {
   if (m.t === 'ack') inFlight -= m.n ?? 1;
+  if (m.bufs) pool.push(...m.bufs);
   if (m.t === 'stop') stopped = true;
   resume?.();
 });
@@ -29,7 +32,7 @@ function send(): void {
 }
 
 // Produced but unconsumed batches (sent + pending) never exceed `prefetch`.
-const it = produce(producer);
+const it = produce(producer, undefined, recycle ? pool : undefined);
 try {
   for (;;) {
     while (inFlight + pending.length >= prefetch && !stopped) {

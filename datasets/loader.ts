@@ -26,7 +26,10 @@
 // dropLast (false: the epoch's last batch may be short), dtype ('int32' | 'uint16'),
 // docStarts (false), prefetch (4 batches, produced in a worker thread; backpressure holds the
 // worker when the trainer is slower), worker (true; false = same thread), cacheDir (for URLs:
-// $TOKENMILL_CACHE or ~/.cache/tokenmill/datasets), verify ('full' xxhash64 on first use | 'size' | 'none').
+// $TOKENMILL_CACHE or ~/.cache/tokenmill/datasets), verify ('full' xxhash64 on first use | 'size' | 'none'),
+// recycle (0: every batch is new memory; N ≥ 1: the memory of a batch is reused for a later one
+// once the batch N after it has been yielded and you ask for the next, so hold at most N batches
+// (copy what you keep longer): recycled memory skips the page faults and garbage of new buffers).
 // `toTensor(batch)` turns a batch into a tfjs int32 tensor (tfjs is imported only then).
 //
 // Guarantees: every rank sees a disjoint stripe of the same seeded global order, together all of
@@ -63,6 +66,8 @@ export interface LoaderOptions {
   worker?: boolean;
   cacheDir?: string;
   verify?: 'full' | 'size' | 'none';
+  /** Hold at most this many batches: older batches' memory is reused (0 = never). */
+  recycle?: number;
   state?: LoaderState;
 }
 
@@ -103,6 +108,7 @@ interface Resolved {
   manifests: Manifest[];
   prefetch: number;
   worker: boolean;
+  recycle: number;
 }
 
 async function resolveSources(o: LoaderOptions): Promise<{ sources: DatasetSource[]; weights: number[] }> {
@@ -168,7 +174,7 @@ async function resolveOptions(o: LoaderOptions): Promise<Resolved> {
   if (o.state && o.state.fp !== fingerprint(producer)) {
     throw new Error(`loader state is for another dataset or shuffle setup (fingerprint ${o.state.fp}, this loader ${fingerprint(producer)})`);
   }
-  return { producer, manifests: sources.map((s) => s.manifest), prefetch: int(o.prefetch ?? 4, 'prefetch', 1), worker: o.worker ?? true };
+  return { producer, manifests: sources.map((s) => s.manifest), prefetch: int(o.prefetch ?? 4, 'prefetch', 1), worker: o.worker ?? true, recycle: int(o.recycle ?? 0, 'recycle', 0) };
 }
 
 function toBatch(r: RawBatch): Batch {
@@ -248,14 +254,24 @@ export async function openLoader(options: LoaderOptions): Promise<Loader> {
   };
 
   // Each iteration continues from state() (a `for await` left early and started again resumes).
+  // Buffers of yielded batches, oldest first; with recycle N, all but the last N go back to `pool`.
+  const held: ArrayBuffer[] = [];
+  const hold = (raw: RawBatch, free: ArrayBuffer[]) => {
+    if (r.recycle === 0) return;
+    held.push(raw.tokens.buffer as ArrayBuffer);
+    while (held.length > r.recycle) free.push(held.shift()!);
+  };
+
   async function* inProcess(): AsyncGenerator<Batch> {
     segment = { epoch: current.epoch, pos: current.pos };
-    gen = produce({ ...p, state: current });
+    const pool: ArrayBuffer[] = [];
+    gen = produce({ ...p, state: current }, undefined, r.recycle > 0 ? pool : undefined);
     try {
       for await (const raw of gen) {
         if (closed) return;
         observe(raw, 0);
         consumed(raw);
+        hold(raw, pool);
         yield toBatch(raw);
       }
     } finally {
@@ -274,7 +290,7 @@ export async function openLoader(options: LoaderOptions): Promise<Loader> {
   let running: Running | undefined;
   const spawn = (): Running => {
     segment = { epoch: current.epoch, pos: current.pos };
-    const w = new Worker(workerFile(), { workerData: { producer: { ...p, state: current }, prefetch: r.prefetch } });
+    const w = new Worker(workerFile(), { workerData: { producer: { ...p, state: current }, prefetch: r.prefetch, recycle: r.recycle > 0 } });
     const run: Running = { w, queue: [], exited: false };
     w.on('message', (m) => {
       run.queue.push(m);
@@ -303,6 +319,8 @@ export async function openLoader(options: LoaderOptions): Promise<Loader> {
     const run = (running ??= spawn());
     run.w.ref(); // keep the process alive while we wait for batches
     const { queue, w } = run;
+    // Recycled buffers travel back to the worker with the acks (transferred, no extra message).
+    const back: ArrayBuffer[] = [];
     try {
       for (;;) {
         while (queue.length === 0) {
@@ -319,7 +337,11 @@ export async function openLoader(options: LoaderOptions): Promise<Loader> {
           // unconsumed: the rest of this message and every queued message
           observe(raw, bs.length - 1 - i + queue.reduce((a, q) => a + (q.bs?.length ?? 0), 0));
           consumed(raw);
-          if (i === bs.length - 1) w.postMessage({ t: 'ack', n: bs.length });
+          hold(raw, back);
+          if (i === bs.length - 1) {
+            w.postMessage({ t: 'ack', n: bs.length, bufs: back }, back);
+            back.length = 0;
+          }
           yield toBatch(raw);
         }
       }

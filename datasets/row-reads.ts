@@ -13,7 +13,7 @@ export class RowReads {
   private views: Uint8Array[] = [];
   private fd = -1;
   private pos = 0;
-  /** Row index (in the caller's numbering) after the run's last row, and unwanted rows since. */
+  /** File position after the run's last row, and unwanted rows since. */
   private next = -1;
   private gap = 0;
   private readonly junk: Uint8Array;
@@ -29,18 +29,20 @@ export class RowReads {
   }
 
   /**
-   * Row `row` of the file `fd`, at byte `pos`, goes to `dest` (null: not wanted). Rows must come
-   * in increasing order within a file; a new file or a jump flushes the run.
+   * The row at byte `pos` of the file `fd` goes to `dest` (null: not wanted). A row that does not
+   * follow the run in the file (another file, another record batch, a jump) flushes the run:
+   * continuity is by file position, never by row number (row r of the next record batch is not
+   * after row r − 1 of this one).
    */
-  add(fd: number, row: number, pos: number, dest: Uint8Array | null, seq = Infinity): void {
+  add(fd: number, pos: number, dest: Uint8Array | null, seq = Infinity): void {
     if (dest === null) {
-      if (this.views.length > 0 && fd === this.fd && row === this.next) {
-        this.next++;
+      if (this.views.length > 0 && fd === this.fd && pos === this.next) {
+        this.next += this.rowBytes;
         this.gap++;
       }
       return;
     }
-    if (this.views.length > 0 && (fd !== this.fd || row !== this.next || this.gap > MAX_JUNK || this.views.length + this.gap >= MAX_IOV)) this.flush();
+    if (this.views.length > 0 && (fd !== this.fd || pos !== this.next || this.gap > MAX_JUNK || this.views.length + this.gap >= MAX_IOV)) this.flush();
     if (this.views.length === 0) {
       this.fd = fd;
       this.pos = pos;
@@ -48,7 +50,7 @@ export class RowReads {
     }
     for (; this.gap > 0; this.gap--) this.views.push(this.junk);
     this.views.push(dest);
-    this.next = row + 1;
+    this.next = pos + this.rowBytes;
     if (seq < this.minSeq) this.minSeq = seq;
   }
 

@@ -245,8 +245,16 @@ export interface ShardBatch {
   docIds(i: number): string[];
 }
 
-/** A record batch's small columns, and where its token ids are in the file. */
-export interface BlockMeta extends Omit<ShardBatch, 'ids'> {
+/**
+ * What the loader needs of a record batch: where its token ids are in the file, num_tokens, and
+ * (when asked for) doc_starts; doc ids are not read (the loader never yields them).
+ */
+export interface BlockMeta {
+  rows: number;
+  numTokens: Int32Array;
+  /** Empty unless read with starts: doc_starts of row i are starts[startOffsets[i] .. startOffsets[i+1]). */
+  startOffsets: Int32Array;
+  starts: Int32Array;
   fd: number;
   /** File position of row 0's ids; row r is at idsPos + r × rowBytes. */
   idsPos: number;
@@ -391,7 +399,7 @@ export class ShardReader {
    * Record batch i without its token ids: the small columns, and the file position of the ids
    * (rows × rowLen values, row-major) for the caller to read where it wants them.
    */
-  blockMeta(i: number): BlockMeta {
+  blockMeta(i: number, withStarts = true): BlockMeta {
     const blk = this.blocks[i];
     if (!blk) throw new Error(`${this.path}: record batch ${i} missing (file has ${this.numBatches})`);
     // Decoding a header (flatbuffers) costs more than reading the small columns: once per batch.
@@ -406,11 +414,25 @@ export class ShardReader {
     const rowBytes = R * (this.meta.dtype === 'uint16' ? 2 : 4);
     const body = blk.offset + blk.metaDataLength;
     if (bufs[2].offset + rows * rowBytes > blk.bodyLength) throw new Error(`${this.path}: record batch ${i} buffer 2 out of bounds`);
-    // The small columns follow the ids in the body (buffers 3..13): one read for all of them.
+    // num_tokens (buffer 4), and doc_starts (6, 8) when asked for, follow the ids in the body:
+    // one small read of buffers 3..4 or 3..8 (the doc ids after them are never needed here).
     const first = bufs[3].offset;
-    const side = new Uint8Array(blk.bodyLength - first);
+    const last = withStarts ? 8 : 4;
+    const end = bufs[last].offset + bufs[last].length;
+    const bounds = (k: number, bytes: number) => {
+      if (bufs[k].offset < first || bufs[k].offset + bytes > end || end > blk.bodyLength) throw new Error(`${this.path}: record batch ${i} buffer ${k} out of bounds`);
+      return bufs[k].offset - first;
+    };
+    const side = new Uint8Array(end - first);
     this.readFully(side, side.length, body + first, i);
-    return { rows, fd: this.fd, idsPos: body + bufs[2].offset, rowBytes, ...this.columns(i, rows, bufs, side, 0, blk.bodyLength, first) };
+    const numTokens = new Int32Array(side.buffer, bounds(4, rows * 4), rows);
+    let startOffsets = new Int32Array(0);
+    let starts = startOffsets;
+    if (withStarts) {
+      startOffsets = new Int32Array(side.buffer, bounds(6, (rows + 1) * 4), rows + 1);
+      starts = new Int32Array(side.buffer, bounds(8, startOffsets[rows] * 4), startOffsets[rows]);
+    }
+    return { rows, fd: this.fd, idsPos: body + bufs[2].offset, rowBytes, numTokens, startOffsets, starts };
   }
 
   /** Record batch i in a new buffer. */

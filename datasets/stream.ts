@@ -223,14 +223,24 @@ interface PendingBatch {
   tokens: Int32Array | Uint16Array | Uint32Array;
   /** Where row k's token bytes are read: the tokens themselves, or (uint16 → int32) the upper half. */
   stage: Uint8Array;
-  rowBytes: number;
+  /** Views of the rows of `stage` (made once per buffer: recycled buffers keep theirs). */
+  slots: Uint8Array[];
   numTokens: Int32Array;
   sampleIds: Float64Array;
-  starts?: Int32Array[];
+  /** With docStarts: the record batch and row each slot's row came from (copied out in finish). */
+  startBlk?: BlockMeta[];
+  startRow?: Int32Array;
 }
 
-/** Batches for one rank, from `o.state` (or the start) on. */
-export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor[]) => void): AsyncGenerator<RawBatch> {
+/** Row views of recycled batch buffers. */
+const slotViews = new WeakMap<ArrayBuffer, Uint8Array[]>();
+
+/**
+ * Batches for one rank, from `o.state` (or the start) on. `pool`: buffers of consumed full batches
+ * handed back for reuse (the caller pushes, the producer pops): recycled memory is already mapped
+ * and its row views made, where a new buffer costs page faults inside the reads and garbage.
+ */
+export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor[]) => void, pool?: ArrayBuffer[]): AsyncGenerator<RawBatch> {
   const fp = fingerprint(o);
   const st = o.state ?? initialState(o);
   if (st.v !== 2) throw new Error(`loader state version ${st.v} is not supported (states of version 2 resume; version 1 states name the order of an older loader)`);
@@ -239,7 +249,7 @@ export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor
   const B = o.batchSize;
   const choose = chooser(o.seed, o.weights);
   const wsum = o.weights.reduce((a, b) => a + b, 0);
-  const ds = o.sources.map((s, d) => new DatasetCursor(s, d, o.seed, Math.max(1, Math.round((o.shuffleBuffer * o.weights[d]) / wsum)), o.shuffle, o.shardWindow));
+  const ds = o.sources.map((s, d) => new DatasetCursor(s, d, o.seed, Math.max(1, Math.round((o.shuffleBuffer * o.weights[d]) / wsum)), o.shuffle, o.shardWindow, o.docStarts));
   onCursors?.(ds);
   const rowLen = ds[0].rowLen;
   // Stream positions of each dataset at the resume point.
@@ -254,19 +264,40 @@ export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor
 
   const srcWidth = o.sources[0].manifest.dtype === 'uint16' ? 2 : 4;
   const widen = o.dtype === 'int32' && srcWidth === 2;
-  const newBatch = (seq: number, rows: number): PendingBatch => {
+  const rowBytes = rowLen * srcWidth;
+  // One buffer per batch (token ids, then numTokens, then sampleIds, 8-byte aligned): one
+  // transfer per batch from the worker. Unzeroed (or recycled) memory: every byte is written
+  // before the batch is yielded (each row's ids read into it, its numTokens and sampleId set when placed).
+  const layout = (rows: number) => {
     const n = rows * rowLen;
-    // One buffer per batch (token ids, then numTokens, then sampleIds, 8-byte aligned): one
-    // transfer per batch from the worker. Unzeroed memory: every byte is written before the batch
-    // is yielded (each row's ids read into it, its numTokens and sampleId set when placed).
-    const tokBytes = n * (o.dtype === 'uint16' ? 2 : 4);
-    const at1 = Math.ceil(tokBytes / 8) * 8;
+    const at1 = Math.ceil((n * (o.dtype === 'uint16' ? 2 : 4)) / 8) * 8;
     const at2 = at1 + Math.ceil((rows * 4) / 8) * 8;
-    const mem = Buffer.allocUnsafeSlow(at2 + rows * 8).buffer;
+    return { n, at1, at2, bytes: at2 + rows * 8 };
+  };
+  const full = layout(B);
+  const newBatch = (seq: number, rows: number): PendingBatch => {
+    const { n, at1, at2, bytes } = rows === B ? full : layout(rows);
+    let mem: ArrayBuffer | undefined;
+    while (rows === B && pool && pool.length > 0 && !mem) {
+      const m = pool.pop()!;
+      if (m.byteLength === bytes) mem = m;
+    }
+    mem ??= Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer;
     const tokens = o.dtype === 'uint16' ? new Uint16Array(mem, 0, n) : new Int32Array(mem, 0, n);
     const stage = new Uint8Array(mem, widen ? n * 2 : 0, n * srcWidth);
+    let slots = slotViews.get(mem);
+    if (!slots) {
+      slots = new Array<Uint8Array>(rows);
+      for (let k = 0; k < rows; k++) slots[k] = new Uint8Array(mem, stage.byteOffset + k * rowBytes, rowBytes);
+      if (pool) slotViews.set(mem, slots);
+    }
     buffered += rows;
-    return { seq, rows, tokens, stage, rowBytes: rowLen * srcWidth, numTokens: new Int32Array(mem, at1, rows), sampleIds: new Float64Array(mem, at2, rows), starts: o.docStarts ? new Array<Int32Array>(rows) : undefined };
+    const b: PendingBatch = { seq, rows, tokens, stage, slots, numTokens: new Int32Array(mem, at1, rows), sampleIds: new Float64Array(mem, at2, rows) };
+    if (o.docStarts) {
+      b.startBlk = new Array<BlockMeta>(rows);
+      b.startRow = new Int32Array(rows);
+    }
+    return b;
   };
   /** Walk ahead one position: record its target, allocating its batch at its first row. */
   const stepAhead = (): boolean => {
@@ -286,9 +317,12 @@ export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor
       const b = pending[seq - headSeq];
       b.sampleIds[k] = d * SAMPLE_DATASET + id;
       b.numTokens[k] = blk.numTokens[r];
-      if (b.starts) b.starts[k] = blk.starts.slice(blk.startOffsets[r], blk.startOffsets[r + 1]);
+      if (b.startBlk) {
+        b.startBlk[k] = blk;
+        b.startRow![k] = r;
+      }
       t.seq = seq;
-      return new Uint8Array(b.stage.buffer, b.stage.byteOffset + k * b.rowBytes, b.rowBytes);
+      return b.slots[k];
     } as Target;
     t.seq = 0;
     return t;
@@ -301,12 +335,18 @@ export async function* produce(o: ProducerOptions, onCursors?: (c: DatasetCursor
       b.tokens.set(new Uint16Array(b.stage.buffer, b.stage.byteOffset, b.tokens.length));
     }
     const raw: RawBatch = { rows: b.rows, rowLen, tokens: b.tokens, numTokens: b.numTokens, sampleIds: b.sampleIds, epoch: front.E, state: front.state(o.seed, fp), buffered };
-    if (b.starts) {
+    if (b.startBlk) {
       const n = b.rows;
+      const blks = b.startBlk;
+      const rs = b.startRow!;
       const offs = new Int32Array(n + 1);
-      for (let i = 0; i < n; i++) offs[i + 1] = offs[i] + b.starts[i].length;
+      for (let i = 0; i < n; i++) offs[i + 1] = offs[i] + blks[i].startOffsets[rs[i] + 1] - blks[i].startOffsets[rs[i]];
       const all = new Int32Array(offs[n]);
-      for (let i = 0; i < n; i++) all.set(b.starts[i], offs[i]);
+      for (let i = 0; i < n; i++) {
+        const so = blks[i].startOffsets;
+        const r = rs[i];
+        for (let k = so[r], at = offs[i]; k < so[r + 1]; k++) all[at++] = blks[i].starts[k];
+      }
       raw.docStartOffsets = offs;
       raw.docStarts = all;
     }

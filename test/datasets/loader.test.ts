@@ -250,6 +250,52 @@ describe('buffering, shuffle quality, mixing', () => {
   }, 30_000);
 });
 
+describe('long record batches, recycled buffers', () => {
+  let long: string; // record batches of 200 rows: chunks of 64 rows start inside them
+  beforeAll(async () => {
+    long = join(root, 'long');
+    await makeDataset(long, { rows: 3000, shards: 2, batchRows: 200 });
+  });
+  // Rows copied out of a batch (with recycle, its memory is reused later).
+  const copy = (b: Batch): Batch => ({ ...b, tokens: b.tokens.slice(), numTokens: b.numTokens.slice(), sampleIds: b.sampleIds.slice(), docStarts: b.docStarts?.map((d) => d.slice()) });
+  const checkAll = (bs: Batch[]) => {
+    for (const b of bs) {
+      for (let k = 0; k < b.rows; k++) for (let i = 0; i < b.rowLen; i++) expect(b.tokens[k * b.rowLen + i]).toBe(token(0, b.sampleIds[k], i));
+    }
+  };
+
+  it('every row carries its own data when read chunks and record batches interleave', async () => {
+    const { batches } = await collect({ path: long, batchSize: 24, seed: 3, epochs: 3, shuffleBuffer: 300, shardWindow: 2, worker: false });
+    checkAll(batches);
+    expect(ids(batches).length).toBe(9000);
+  });
+
+  for (const worker of [false, true]) {
+    it(`recycle: the stream and its data are those of new buffers (${worker ? 'worker' : 'same thread'})`, async () => {
+      const o: LoaderOptions = { path: long, batchSize: 16, seed: 7, epochs: 2, shuffleBuffer: 256, worker, docStarts: true, dtype: 'uint16' };
+      const fresh = (await collect(o)).batches;
+      const loader = await openLoader({ ...o, recycle: 2 });
+      const got: Batch[] = [];
+      const seen = new Set<ArrayBufferLike>();
+      const held: Batch[] = [];
+      for await (const b of loader) {
+        seen.add(b.tokens.buffer);
+        got.push(copy(b));
+        // the last 2 batches are still intact
+        held.push(b);
+        if (held.length > 2) held.shift();
+        for (const h of held) expect(h.tokens[0]).toBe(token(0, h.sampleIds[0], 0));
+      }
+      await loader.close();
+      expect(ids(got)).toEqual(ids(fresh));
+      checkAll(got);
+      for (let i = 0; i < got.length; i++) expect(got[i].docStarts!.map((d) => [...d])).toEqual(fresh[i].docStarts!.map((d) => [...d]));
+      // memory was reused: far fewer buffers than batches (the shuffle window's + what is held)
+      if (!worker) expect(seen.size).toBeLessThan(got.length / 2);
+    });
+  }
+});
+
 describe('verification and http', () => {
   it('a corrupted shard is a clear error naming it', async () => {
     const dir = join(root, 'corrupt');
