@@ -64,12 +64,14 @@ export class DatasetCursor {
   // index state
   private epoch = -1;
   private epochEnd = 0;
-  private chunks = new Int32Array(0); // triples (shard, record batch, first row)
+  private chunks = new Int32Array(0); // quadruples (shard, record batch, first row, end row)
   private chunkIdx = 0;
   private rowInChunk = 0;
   private rng = new Rng(0);
   /** First position not yet filled; window = [head, limit), limit ≤ head + B, ≤ epochEnd. */
   head = 0;
+  /** head % B. */
+  private headAt = 0;
   private limit = 0;
   /** Position p is filled (ring index p % B). */
   private readonly placed: Uint8Array;
@@ -130,11 +132,14 @@ export class DatasetCursor {
     for (let w = 0; w < order.length; w += K) {
       const triples: number[] = [];
       for (const s of order.subarray(w, w + K)) {
-        for (let b = 0; b < this.shardBatches[s]; b++) for (let r = 0; r < this.rowsOf(s, b); r += CHUNK_ROWS) triples.push(s, b, r);
+        for (let b = 0; b < this.shardBatches[s]; b++) {
+          const n = this.rowsOf(s, b);
+          for (let r = 0; r < n; r += CHUNK_ROWS) triples.push(s, b, r, Math.min(n, r + CHUNK_ROWS));
+        }
       }
-      const perm = Int32Array.from({ length: triples.length / 3 }, (_, i) => i);
+      const perm = Int32Array.from({ length: triples.length / 4 }, (_, i) => i);
       if (this.shuffle) shuffleInPlace(perm, new Rng(hashInts(this.seed, this.index, e, w, 0xb10c)));
-      for (const i of perm) chunks.push(triples[3 * i], triples[3 * i + 1], triples[3 * i + 2]);
+      for (const i of perm) chunks.push(triples[4 * i], triples[4 * i + 1], triples[4 * i + 2], triples[4 * i + 3]);
     }
     this.chunks = Int32Array.from(chunks);
     this.chunkIdx = 0;
@@ -152,31 +157,38 @@ export class DatasetCursor {
    */
   private place(target: Target, withData = true): boolean {
     if (this.head === this.epochEnd) this.startEpoch(this.epoch + 1);
-    const c = this.chunkIdx * 3;
-    const shard = this.chunks[c];
-    const batch = this.chunks[c + 1];
+    const c = this.chunkIdx * 4;
+    const chunks = this.chunks;
+    const shard = chunks[c];
+    const batch = chunks[c + 1];
     if (withData && !this.cur && !this.load(shard, batch)) return false;
+    const B = this.B;
     const k = this.rng.int(this.nfree);
     const p = this.free[k];
     this.free[k] = this.free[--this.nfree];
-    const r = this.chunks[c + 2] + this.rowInChunk;
+    const r = chunks[c + 2] + this.rowInChunk;
     const id = this.shardStart[shard] + batch * this.batchRows + r;
-    this.placed[p % this.B] = 1;
+    // Ring index of p without a floating-point modulo: p is in [head, head + B).
+    let at = p - this.head + this.headAt;
+    if (at >= B) at -= B;
+    this.placed[at] = 1;
     if (withData) {
       const blk = this.cur!;
       const dest = target(p, id, blk, r);
       this.reads.add(blk.fd, blk.idsPos + r * this.rowBytes, dest, target.seq);
     } else target(p, id, undefined as unknown as BlockMeta, r);
-    if (++this.rowInChunk === CHUNK_ROWS || r + 1 === this.rowsOf(shard, batch)) {
+    this.rowInChunk++;
+    if (r + 1 === chunks[c + 3]) {
       this.chunkIdx++;
       this.rowInChunk = 0;
       this.cur = undefined;
     }
     // Output every filled position at the head; each frees a position at the window's end.
-    const B = this.B;
-    while (this.head < this.limit && this.placed[this.head % B] !== 0) {
-      this.placed[this.head % B] = 0;
+    const placed = this.placed;
+    while (this.head < this.limit && placed[this.headAt] !== 0) {
+      placed[this.headAt] = 0;
       this.head++;
+      if (++this.headAt === B) this.headAt = 0;
       if (this.limit < this.epochEnd) this.free[this.nfree++] = this.limit++;
     }
     return true;
@@ -195,7 +207,7 @@ export class DatasetCursor {
   /** Wait for the shard of the next input row to be open. */
   async ready(): Promise<void> {
     if (this.head === this.epochEnd) this.startEpoch(this.epoch + 1);
-    await this.openReader(this.chunks[this.chunkIdx * 3]);
+    await this.openReader(this.chunks[this.chunkIdx * 4]);
   }
 
   /** Read the pending rows whose outputs come at or before `seq` (all with Infinity). */
@@ -221,6 +233,7 @@ export class DatasetCursor {
       this.limit = this.head;
       this.nfree = 0;
       this.placed.fill(0);
+      this.headAt = this.head % this.B;
       this.cur = undefined;
     }
     this.pinned = c;
@@ -274,9 +287,9 @@ export class DatasetCursor {
       return false;
     }
     // Start opening (downloading) the shards of the next chunks while this one is consumed.
-    const n = this.chunks.length / 3;
+    const n = this.chunks.length / 4;
     for (let k = this.chunkIdx + 1; k < Math.min(n, this.chunkIdx + 4); k++) {
-      const s = this.chunks[3 * k];
+      const s = this.chunks[4 * k];
       if (!this.readers.has(s)) this.openReader(s).catch(() => undefined);
     }
     this.cur = this.blockMeta(r, shard, batch);
