@@ -222,10 +222,10 @@ export default async function run(): Promise<void> {
   const base: LoaderOptions = { path: dir, batchSize: 32, seed: 1, shuffleBuffer: 8192, verify: 'none' };
   const variants: Array<[string, LoaderOptions]> = [
     ['loader shuffled, uint16, same thread, recycle 2', { ...base, dtype: 'uint16', worker: false, recycle: 2 }],
-    ['loader shuffled, uint16, same thread (new buffers)', { ...base, dtype: 'uint16', worker: false }],
-    ['loader shuffled, uint16, worker, recycle 2', { ...base, dtype: 'uint16', recycle: 2 }],
-    ['loader shuffled, uint16, worker (default: new buffers)', { ...base, dtype: 'uint16' }],
-    ['loader shuffled, int32, worker (default)', { ...base }],
+    ['loader shuffled, uint16, same thread (default: new buffers)', { ...base, dtype: 'uint16' }],
+    ['loader shuffled, int32, same thread (default)', { ...base }],
+    ['loader shuffled, uint16, worker, recycle 2', { ...base, dtype: 'uint16', worker: true, recycle: 2 }],
+    ['loader shuffled, uint16, worker, new buffers', { ...base, dtype: 'uint16', worker: true }],
     ['loader sequential (shuffle off), uint16, same thread, recycle 2', { ...base, dtype: 'uint16', shuffle: false, worker: false, recycle: 2 }],
   ];
   rawRead(files);
@@ -285,7 +285,7 @@ export default async function run(): Promise<void> {
       'a full GC (and 50 ms) before each measured read: garbage of the previous variant is not charged to the next',
       'recycle 2: a batch\'s memory is reused once 2 later batches were yielded (LoaderOptions.recycle; the default 0 gives every batch new memory)',
       `load average at start ${load0.toFixed(1)}, at end ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores (other jobs running)`,
-      'loader: batch 32, shuffleBuffer 8192 rows, shardWindow 16, prefetch 4, one epoch; tokens/s counts rows x rowLen delivered; includes open and worker start-up (first batch ms); the int32 rows widen uint16 ids (twice the bytes out)',
+      'loader: batch 32, shuffleBuffer 8192 rows, shardWindow 16, prefetch 4 (worker rows), one epoch; tokens/s counts rows x rowLen delivered; includes open and worker start-up (first batch ms); the int32 rows widen uint16 ids (twice the bytes out)',
       `Mtok/CPU-s: CPU time of all threads of this process (load-independent on a shared machine; load average now ${(os.loadavg()[0]).toFixed(1)} on ${os.cpus().length} cores)`,
       'neighbour corr = Pearson correlation of consecutive samples\' source row positions (first 200k samples); sequential reading is ~1',
       `pad tokens: ${pw.pad} (final row only in concat mode)`,

@@ -13,9 +13,9 @@
 //     save(loader.state()) // small JSON; openLoader({ ..., state }) yields exactly the remaining batches
 //   }
 //   await loader.close();
-// Leaving the for-await loop early and iterating again continues from state(). The prefetch
-// worker starts in openLoader (its start-up overlaps the trainer's setup) and does not keep the
-// process alive on its own; close() stops it.
+// Leaving the for-await loop early and iterating again continues from state(). With
+// `worker: true` the prefetch worker starts in openLoader (its start-up overlaps the trainer's
+// setup) and does not keep the process alive on its own; close() stops it.
 //
 // Options (defaults): path (string | string[] | {path, weight}[] for weighted mixing), batchSize,
 // seqLen (checked against the dataset), seed (0), rank (0), worldSize (1), shuffle (true),
@@ -24,8 +24,10 @@
 // shardWindow (16: 64-row chunks of 16 consecutive shards of the epoch's shard order are
 // interleaved; for URLs that many shards are fetched ahead), epochs (1; Infinity = forever), samplesPerEpoch (sum of rows),
 // dropLast (false: the epoch's last batch may be short), dtype ('int32' | 'uint16'),
-// docStarts (false), prefetch (4 batches, produced in a worker thread; backpressure holds the
-// worker when the trainer is slower), worker (true; false = same thread), cacheDir (for URLs:
+// docStarts (false), worker (false: batches are produced in the consumer's thread when asked for;
+// true: produced ahead in a worker thread, `prefetch` (4) batches deep, backpressure holding the
+// worker when the consumer is slower; the hand-off costs more CPU than producing a batch, ~3x per
+// token on the bench, so the worker pays off only when the consumer's thread is busy), cacheDir (for URLs:
 // $TOKENMILL_CACHE or ~/.cache/tokenmill/datasets), verify ('full' xxhash64 on first use | 'size' | 'none'),
 // recycle (0: every batch is new memory; N ≥ 1: the memory of a batch is reused for a later one
 // once the batch N after it has been yielded and you ask for the next, so hold at most N batches
@@ -174,7 +176,7 @@ async function resolveOptions(o: LoaderOptions): Promise<Resolved> {
   if (o.state && o.state.fp !== fingerprint(producer)) {
     throw new Error(`loader state is for another dataset or shuffle setup (fingerprint ${o.state.fp}, this loader ${fingerprint(producer)})`);
   }
-  return { producer, manifests: sources.map((s) => s.manifest), prefetch: int(o.prefetch ?? 4, 'prefetch', 1), worker: o.worker ?? true, recycle: int(o.recycle ?? 0, 'recycle', 0) };
+  return { producer, manifests: sources.map((s) => s.manifest), prefetch: int(o.prefetch ?? 4, 'prefetch', 1), worker: o.worker ?? false, recycle: int(o.recycle ?? 0, 'recycle', 0) };
 }
 
 function toBatch(r: RawBatch): Batch {

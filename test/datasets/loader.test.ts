@@ -130,7 +130,7 @@ describe('exact resume', () => {
   }
 
   it('through the worker thread: resumed stream equals the uninterrupted one', async () => {
-    const o: LoaderOptions = { path: A, batchSize: 32, seed: 9, epochs: 2, shuffleBuffer: 64, prefetch: 3 };
+    const o: LoaderOptions = { path: A, batchSize: 32, seed: 9, epochs: 2, shuffleBuffer: 64, prefetch: 3, worker: true };
     const full = await collect(o);
     const first = await collect(o, 17);
     const rest = await collect({ ...o, state: first.states.at(-1) });
@@ -187,12 +187,12 @@ describe('exact resume', () => {
 });
 
 describe('buffering, shuffle quality, mixing', () => {
-  it('buffered rows stay within shuffleBuffer + read-ahead + prefetch on a dataset 100× the buffer', async () => {
+  for (const worker of [true, false]) it(`buffered rows stay within shuffleBuffer + read-ahead + prefetch on a dataset 100× the buffer (${worker ? 'worker' : 'same thread'}, recycle ${worker ? 0 : 3})`, async () => {
     const shuffleBuffer = 64;
     const prefetch = 2;
     const batchSize = 8;
     const batchRows = readManifest(big).batchRows;
-    const loader = await openLoader({ path: big, batchSize, seed: 3, shuffleBuffer, prefetch });
+    const loader = await openLoader({ path: big, batchSize, seed: 3, shuffleBuffer, prefetch, worker, recycle: worker ? 0 : 3 });
     let n = 0;
     let slow = 0;
     for await (const b of loader) {
