@@ -26,8 +26,10 @@ ASCII[46] = A_DOT;
 ASCII[45] = A_DASH;
 ASCII[34] = A_QUOTE;
 for (const ch of ';@#$%&?!*()[]{}<>:,`') ASCII[ch.charCodeAt(0)] = A_PAD;
-/** Non-ASCII characters Treebank pads one by one. */
-const PADDED_UNICODE = new Set(['“', '”', '‘', '…', '«', '»']);
+/** Non-ASCII characters Treebank pads one by one: “ ” ‘ … « ». */
+function isPadded(c: number): boolean {
+  return c === 0x201c || c === 0x201d || c === 0x2018 || c === 0x2026 || c === 0xab || c === 0xbb;
+}
 
 function isWordAt(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
@@ -73,6 +75,19 @@ export function countTokens(text: string): number {
   return scan(text, false);
 }
 
+// The text's UTF-16 units, written by one native copy: reading them from a typed array is cheaper
+// than a charCodeAt per character (scan reads each one, buildTable lays tokens end to end).
+let srcBuf = Buffer.alloc(16384);
+let srcView = new Uint16Array(srcBuf.buffer, srcBuf.byteOffset, srcBuf.length >> 1);
+function utf16(text: string): Uint16Array {
+  if (srcView.length < text.length) {
+    srcBuf = Buffer.allocUnsafeSlow(Math.max(text.length, srcView.length * 2) * 2);
+    srcView = new Uint16Array(srcBuf.buffer, srcBuf.byteOffset, srcBuf.length >> 1);
+  }
+  srcBuf.write(text, 0, 'utf16le');
+  return srcView;
+}
+
 /** Scan `text`; with `record`, leave the token ranges in TS/TE. Returns the token count. */
 function scan(text: string, record: boolean): number {
   nTok = 0;
@@ -86,9 +101,11 @@ function scan(text: string, record: boolean): number {
   const ts = TS;
   const te = TE;
   const n = text.length;
+  // the text's code units from one native copy (scanned here, laid end to end by buildTable)
+  const u = utf16(text);
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = u[i];
     const a = c < 128 ? ASCII[c] : 0;
     if (a === A_SPACE) {
       i++;
@@ -101,7 +118,7 @@ function scan(text: string, record: boolean): number {
       let apostrophe = false;
       for (;;) {
         while (j < n) {
-          const d = text.charCodeAt(j);
+          const d = u[j];
           if (d < 128) {
             if (ASCII[d] !== A_WORD) break;
             j++;
@@ -113,11 +130,11 @@ function scan(text: string, record: boolean): number {
           }
         }
         if (j + 1 >= n) break;
-        const d = text.charCodeAt(j);
+        const d = u[j];
         if ((d === 45 || d === 46 || d === 39 || d === 0x2019) && isWordAt(text, j + 1)) {
           if (d === 39 || d === 0x2019) apostrophe = true;
           j++;
-        } else if ((d === 44 || d === 58) && isDigit(text.charCodeAt(j - 1)) && isDigit(text.charCodeAt(j + 1))) {
+        } else if ((d === 44 || d === 58) && isDigit(u[j - 1]) && isDigit(u[j + 1])) {
           j++;
         } else break;
       }
@@ -151,7 +168,7 @@ function scan(text: string, record: boolean): number {
     if (a === A_DOT || a === A_DASH) {
       // "..." and "--" stay whole, a lone "." or "-" is a token
       let j = i + 1;
-      while (j < n && text.charCodeAt(j) === c) j++;
+      while (j < n && u[j] === c) j++;
       if (record) {
           ts[count] = i;
           te[count] = j;
@@ -169,7 +186,7 @@ function scan(text: string, record: boolean): number {
       i++;
       continue;
     }
-    if (a === A_PAD || (a === 0 && PADDED_UNICODE.has(text[i]))) {
+    if (a === A_PAD || (a === 0 && isPadded(c))) {
       if (record) {
         ts[count] = i;
         te[count] = i + 1;
@@ -185,12 +202,12 @@ function scan(text: string, record: boolean): number {
     // any other run of symbols (e.g. "/", "++", "////") is one token
     let j = i + charLen(text, i);
     while (j < n) {
-      const d = text.charCodeAt(j);
+      const d = u[j];
       if (d < 128) {
         if (ASCII[d] !== A_OTHER) break;
         j++;
       } else {
-        if (charClass(text, j) !== OTHER || PADDED_UNICODE.has(text[j])) break;
+        if (charClass(text, j) !== OTHER || isPadded(d)) break;
         j += charLen(text, j);
       }
     }
@@ -310,6 +327,7 @@ function buildTable(text: string): TokenTable {
     gen = 0;
   }
   const g = ++gen;
+  const src = srcView; // written by scan
   // locals: module-level lets would be reloaded on every access in the loop
   const ts = TS, te = TE, idsL = ids, lensL = lens, posL = pos0, cumL = cum, fc = firstC, lc = lastC;
   const cnt = idCount, symL = symbol, alphaL = alpha, firstL = firstTok, sKey = slotKey, sId = slotId, sGen = slotGen;
@@ -331,7 +349,7 @@ function buildTable(text: string): TokenTable {
     if (quote) {
       out[from] = 39;
       out[from + 1] = 39;
-    } else for (let q = 0; q < len; q++) out[from + q] = text.charCodeAt(s + q);
+    } else for (let q = 0; q < len; q++) out[from + q] = src[s + q];
     const c0 = out[from];
     const cl = out[from + len - 1];
     posL[k] = s;
