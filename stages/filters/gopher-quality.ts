@@ -36,7 +36,6 @@ export interface GopherQualityState {
 }
 
 const lines = new Ranges();
-let stopScratch = new Uint8Array(1024);
 
 /** Whether the token at `pos` is one of `words` (all of its length): compared in place, no string built. */
 function isStopAt(text: string, pos: number, words: string[]): boolean {
@@ -52,27 +51,23 @@ export function gopherQuality(doc: Doc, o: GopherQualityOptions, state: GopherQu
   const t = docTokens(doc);
   const n = t.n;
   if (n === 0) return 'empty'; // datatrove guards the divisions by the word count the same way
-  const { ids, lens, symbol, alpha } = t;
-  // stop-word membership once per distinct token, not per token
-  if (stopScratch.length < t.nUniq) stopScratch = new Uint8Array(t.nUniq * 2);
-  const isStop = stopScratch;
-  for (let id = 0; id < t.nUniq; id++) isStop[id] = 0;
+  const { lens, symbol, alpha, count, occ } = t;
+  // every count below is a sum over tokens of a per-id property: summed once per distinct token
   let nonSymbol = 0;
   let wordChars = 0;
   let alphaWords = 0;
   let stop = 0;
-  for (let k = 0; k < n; k++) {
-    const id = ids[k];
+  const maxStop = state.maxStopLength;
+  for (let id = 0; id < t.nUniq; id++) {
+    const c = count[id];
+    const k = occ[id];
+    const len = lens[k];
     if (symbol[id] === 0) {
-      nonSymbol++;
-      wordChars += lens[k];
+      nonSymbol += c;
+      wordChars += c * len;
     }
-    alphaWords += alpha[id];
-    if (lens[k] <= state.maxStopLength) {
-      // 1: not a stop word, 2: a stop word (decided at the id's first short occurrence, in place)
-      if (isStop[id] === 0) isStop[id] = isStopAt(text, t.pos[k], state.byLength[lens[k]]) ? 2 : 1;
-      if (isStop[id] === 2) stop++;
-    }
+    if (alpha[id] !== 0) alphaWords += c;
+    if (len <= maxStop && isStopAt(text, t.pos[k], state.byLength[len])) stop += c;
   }
   if (o.minDocWords && nonSymbol < o.minDocWords) return 'gopher_short_doc';
   if (o.maxDocWords && nonSymbol > o.maxDocWords) return 'gopher_long_doc';

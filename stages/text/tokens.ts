@@ -260,6 +260,8 @@ export interface TokenTable {
   nUniq: number;
   /** Per id: occurrences. */
   count: Int32Array;
+  /** Per id: index of its first token (its length is lens[occ[id]]). */
+  occ: Int32Array;
   /** Per id: 1 when every character is in datatrove's PUNCTUATION_SET. */
   symbol: Uint8Array;
   /** Per id: 1 when some character is a letter (Python's any(c.isalpha())). */
@@ -412,6 +414,7 @@ function buildTable(text: string): TokenTable {
     last: lastC,
     nUniq,
     count: idCount,
+    occ: firstTok,
     symbol,
     alpha,
     str: (id: number) => {
