@@ -364,18 +364,33 @@ export function topBounds(t: TokenTable): [number, number, number] {
   let b2 = t.n >= 2 ? cum[2] + 1 : 0;
   let b3 = t.n >= 3 ? cum[3] + 2 : 0;
   let b4 = t.n >= 4 ? cum[4] + 3 : 0;
-  for (let i = 0; i + 1 < t.n; i++) {
-    let m = Math.min(cnt[ids[i]], cnt[ids[i + 1]]);
-    if (m < 2) continue; // the n-grams from i occur once: covered by the all-distinct case
-    b2 = Math.max(b2, m * (cum[i + 2] - cum[i] + 1));
-    if (i + 2 < t.n) {
-      m = Math.min(m, cnt[ids[i + 2]]);
-      b3 = Math.max(b3, m * (cum[i + 3] - cum[i] + 2));
-      if (i + 3 < t.n) {
-        m = Math.min(m, cnt[ids[i + 3]]);
-        b4 = Math.max(b4, m * (cum[i + 4] - cum[i] + 3));
+  const n = t.n;
+  // counts of tokens i … i+3 rolled along (one table read per start)
+  let c0 = n > 0 ? cnt[ids[0]] : 0;
+  let c1 = n > 1 ? cnt[ids[1]] : 0;
+  let c2 = n > 2 ? cnt[ids[2]] : 0;
+  for (let i = 0; i + 1 < n; i++) {
+    const c3 = i + 3 < n ? cnt[ids[i + 3]] : 0;
+    let m = c0 < c1 ? c0 : c1;
+    if (m >= 2) {
+      // else the n-grams from i occur once: covered by the all-distinct case
+      const p = cum[i];
+      const v2 = m * (cum[i + 2] - p + 1);
+      if (v2 > b2) b2 = v2;
+      if (i + 2 < n) {
+        if (c2 < m) m = c2;
+        const v3 = m * (cum[i + 3] - p + 2);
+        if (v3 > b3) b3 = v3;
+        if (i + 3 < n) {
+          if (c3 < m) m = c3;
+          const v4 = m * (cum[i + 4] - p + 3);
+          if (v4 > b4) b4 = v4;
+        }
       }
     }
+    c0 = c1;
+    c1 = c2;
+    c2 = c3;
   }
   return [b2, b3, b4];
 }
