@@ -299,7 +299,7 @@ export function duplicateNGramChars(t: TokenTable, n: number): number {
   const chars = joined;
   const cs = cands;
   const hs = hashes;
-  const { cum, first, last } = t;
+  const { cum } = t;
   let cap = 64;
   while (cap < nc * 2) cap <<= 1;
   if (seenKey.length < cap) {
@@ -321,8 +321,9 @@ export function duplicateNGramChars(t: TokenTable, n: number): number {
     if (i < from) continue;
     const len = cum[i + n] - cum[i];
     // equal n-grams have equal lengths, first windows (when that long) and last characters
-    const key = windowed && len >= W ? hs[i] : first[i];
-    const h = mix(key ^ Math.imul(len, 0x27d4eb2f) ^ Math.imul(last[i + n - 1], 0x165667b1));
+    const b0 = cum[i];
+    const key = windowed && len >= W ? hs[i] : chars[b0];
+    const h = mix(key ^ Math.imul(len, 0x27d4eb2f) ^ Math.imul(chars[b0 + len - 1], 0x165667b1));
     let s = h & mask;
     let found = false;
     while (sg[s] === gen) {
@@ -330,9 +331,8 @@ export function duplicateNGramChars(t: TokenTable, n: number): number {
         const o = sp[s];
         if (cum[o + n] - cum[o] === len) {
           const a = cum[o];
-          const b = cum[i];
           let q = 0;
-          while (q < len && chars[a + q] === chars[b + q]) q++;
+          while (q < len && chars[a + q] === chars[b0 + q]) q++;
           if (q === len) {
             found = true;
             break;

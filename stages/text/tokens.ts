@@ -253,9 +253,6 @@ export interface TokenTable {
   pos: Int32Array;
   /** Characters of tokens 0 … k-1 laid end to end: cum[k] (length n + 1). */
   cum: Int32Array;
-  /** First and last character of each token. */
-  first: Uint16Array;
-  last: Uint16Array;
   /** Number of distinct tokens; ids run 0 … nUniq-1 in order of first occurrence. */
   nUniq: number;
   /** Per id: occurrences. */
@@ -293,8 +290,6 @@ let ids = new Int32Array(1024);
 let lens = new Int32Array(1024);
 let pos0 = new Int32Array(1024);
 let cum = new Int32Array(1025);
-let firstC = new Uint16Array(1024);
-let lastC = new Uint16Array(1024);
 let idCount = new Int32Array(1024);
 let symbol = new Uint8Array(1024);
 let alpha = new Uint8Array(1024);
@@ -313,8 +308,6 @@ function buildTable(text: string): TokenTable {
     lens = new Int32Array(m);
     pos0 = new Int32Array(m);
     cum = new Int32Array(m + 1);
-    firstC = new Uint16Array(m);
-    lastC = new Uint16Array(m);
     idCount = new Int32Array(m);
     symbol = new Uint8Array(m);
     alpha = new Uint8Array(m);
@@ -331,7 +324,7 @@ function buildTable(text: string): TokenTable {
   const g = ++gen;
   const src = srcView; // written by scan
   // locals: module-level lets would be reloaded on every access in the loop
-  const ts = TS, te = TE, idsL = ids, lensL = lens, posL = pos0, cumL = cum, fc = firstC, lc = lastC;
+  const ts = TS, te = TE, idsL = ids, lensL = lens, posL = pos0, cumL = cum;
   const cnt = idCount, symL = symbol, alphaL = alpha, firstL = firstTok, sKey = slotKey, sId = slotId, sGen = slotGen;
   const mask = cap - 1;
   let out = stream;
@@ -358,8 +351,6 @@ function buildTable(text: string): TokenTable {
     lensL[k] = len;
     total += len;
     cumL[k + 1] = total;
-    fc[k] = c0;
-    lc[k] = cl;
     // intern: bucket by length and three characters, then compare all characters
     const cm = out[from + (len >> 1)];
     let h = Math.imul(len ^ (c0 << 8) ^ (cl << 20), 0x9e3779b1) ^ Math.imul(cm, 0x85ebca77);
@@ -410,8 +401,6 @@ function buildTable(text: string): TokenTable {
     lens,
     pos: pos0,
     cum,
-    first: firstC,
-    last: lastC,
     nUniq,
     count: idCount,
     occ: firstTok,
