@@ -112,8 +112,9 @@ function scan(text: string, record: boolean): number {
       continue;
     }
     if (a === A_WORD || (a === 0 && isWordAt(text, i))) {
-      // a word: word chars joined by inner - ' ’ . (and , : between digits)
-      let j = i;
+      // a word: word chars joined by inner - ' ’ . (and , : between digits); an ASCII first
+      // character is already known to be one
+      let j = a === A_WORD ? i + 1 : i;
       let noSpace = false;
       let apostrophe = false;
       for (;;) {
