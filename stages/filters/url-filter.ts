@@ -106,10 +106,11 @@ export function urlFilter(url: string, lists: UrlLists, o: UrlFilterOptions): tr
   }
   if (lists.urls.has(url)) return 'url';
   // datatrove splits the URL as given; we lowercase first so "PORN" and "porn" are the same word
-  const urlWords = new Set(url.toLowerCase().split(NON_ALNUM));
+  const urlWords = url.toLowerCase().split(NON_ALNUM);
   for (const w of urlWords) if (lists.bannedWords.has(w)) return 'hard_blacklisted';
+  // distinct soft-banned words (datatrove counts a set): a repeat is skipped, no Set built per URL
   let soft = 0;
-  for (const w of urlWords) if (lists.softBannedWords.has(w)) soft++;
+  for (let k = 0; k < urlWords.length; k++) if (lists.softBannedWords.has(urlWords[k]) && urlWords.indexOf(urlWords[k]) === k) soft++;
   if (soft >= o.softWordThreshold) return 'soft_blacklisted';
   if (lists.subwords && lists.subwords.test(normalize(url))) return 'blacklisted_subword';
   return true;
