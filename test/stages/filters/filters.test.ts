@@ -229,6 +229,7 @@ describe('url-filter', () => {
     expect(await reason('http://www.pornhub.com/view')).toBe('domain');
     expect(await reason('http://blog.com/hot-teens-gallery')).toBe('soft_blacklisted');
     expect(await reason('http://blog.com/hot-weather-today')).toBe(true);
+    expect(await reason('http://blog.com/hot-hot-hot/hot')).toBe(true); // distinct words: one soft word
     expect(await reason('http://mirror.net/bestxvideosclips')).toBe('blacklisted_subword');
     expect(await r.run(doc(GOOD))).toMatchObject({ id: 'd0' });
     expect(r.ctx.stageStats.counters.missing_url).toBe(1);
