@@ -137,12 +137,9 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink, 
       modified = stripped !== line;
       line = stripped;
     }
-    if (o.filterNoTerminalPunct && (!END_PUNCTUATION.some((p) => line.endsWith(p)) || line.endsWith('...'))) {
-      stats?.count('line-filter-no_terminal_punc');
-      continue;
-    }
-    if (nWords < o.minWordsPerLine) {
-      stats?.count('line-filter-too_few_words');
+    const dropped = lineRule(line, nWords, o);
+    if (dropped) {
+      stats?.count(dropped);
       continue;
     }
     // one case-insensitive scan finds lines that need a closer look
@@ -180,6 +177,13 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink, 
   return { text: out };
 }
 
+/** C4's terminal-punctuation and words-per-line rules: the stat of the rule that drops the line, or null. */
+function lineRule(line: string, nWords: number, o: C4QualityOptions): string | null {
+  if (o.filterNoTerminalPunct && (!END_PUNCTUATION.some((p) => line.endsWith(p)) || line.endsWith('...'))) return 'line-filter-no_terminal_punc';
+  if (nWords < o.minWordsPerLine) return 'line-filter-too_few_words';
+  return null;
+}
+
 /** split_paragraph=False: the rules applied to sentences, kept ones joined with spaces. */
 function c4Sentences(text: string, o: C4QualityOptions, stats?: StatsSink): { text: string } | { reason: string } {
   const kept: string[] = [];
@@ -191,12 +195,9 @@ function c4Sentences(text: string, o: C4QualityOptions, stats?: StatsSink): { te
       continue;
     }
     if (o.removeCitations) line = line.replace(CITATION, '');
-    if (o.filterNoTerminalPunct && (!END_PUNCTUATION.some((p) => line.endsWith(p)) || line.endsWith('...'))) {
-      stats?.count('line-filter-no_terminal_punc');
-      continue;
-    }
-    if (nWords < o.minWordsPerLine) {
-      stats?.count('line-filter-too_few_words');
+    const dropped = lineRule(line, nWords, o);
+    if (dropped) {
+      stats?.count(dropped);
       continue;
     }
     const lower = line.toLowerCase();
