@@ -2,13 +2,14 @@
 import type { StageFactory } from '../../engine/types.ts';
 import { c4BadWordsFilter } from './c4-badwords.ts';
 import { c4ParagraphFilter, c4QualityFilter } from './c4-quality.ts';
+import { qualityClassifierFilter } from './fasttext-classifier.ts';
 import { fineWebQualityFilter } from './fineweb-quality.ts';
 import { gopherQualityFilter } from './gopher-quality.ts';
 import { gopherRepetitionFilter } from './gopher-repetition.ts';
 import { lengthFilter } from './length.ts';
 import { urlFilterStage } from './url-filter.ts';
 
-export { c4BadWordsFilter, c4ParagraphFilter, c4QualityFilter, fineWebQualityFilter, gopherQualityFilter, gopherRepetitionFilter, lengthFilter, urlFilterStage };
+export { c4BadWordsFilter, c4ParagraphFilter, c4QualityFilter, fineWebQualityFilter, gopherQualityFilter, gopherRepetitionFilter, lengthFilter, qualityClassifierFilter, urlFilterStage };
 export { filter } from '../../engine/stage.ts';
 
 export const stages: Record<string, StageFactory> = {
