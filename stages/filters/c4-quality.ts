@@ -137,24 +137,11 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink, 
       modified = stripped !== line;
       line = stripped;
     }
-    const dropped = lineRule(line, nWords, o);
-    if (dropped) {
-      stats?.count(dropped);
-      continue;
-    }
     // one case-insensitive scan finds lines that need a closer look
-    const flagged = anyFlagged && FLAGGED.test(line);
-    if (flagged) {
-      const lower = line.toLowerCase();
-      if (o.filterLoremIpsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
-      if (o.filterJavascript && lower.includes('javascript')) {
-        stats?.count('line-filter-javascript');
-        continue;
-      }
-    }
-    if (o.filterCurlyBracket && line.includes('{')) return { reason: 'curly_bracket' };
-    if (o.filterPolicy && flagged && POLICY_SUBSTRINGS.some((p) => line.toLowerCase().includes(p))) {
-      stats?.count('line-filter-policy');
+    const verdict = lineRule(line, nWords, o, anyFlagged && FLAGGED.test(line));
+    if (verdict !== null) {
+      if (typeof verdict !== 'string') return verdict;
+      stats?.count(verdict);
       continue;
     }
     // only `sentences < minNumSentences` is asked: past the minimum, counting more changes nothing
@@ -177,10 +164,19 @@ export function c4Quality(text: string, o: C4QualityOptions, stats?: StatsSink, 
   return { text: out };
 }
 
-/** C4's terminal-punctuation and words-per-line rules: the stat of the rule that drops the line, or null. */
-function lineRule(line: string, nWords: number, o: C4QualityOptions): string | null {
+/**
+ * C4's rules for one line (after citation removal), in datatrove's order: null keeps it, a
+ * `line-filter-*` stat drops the line, `{ reason }` drops the document. `flagged` false says the
+ * line mentions none of the lowercase phrases, so their scans are skipped.
+ */
+function lineRule(line: string, nWords: number, o: C4QualityOptions, flagged: boolean): string | { reason: string } | null {
   if (o.filterNoTerminalPunct && (!END_PUNCTUATION.some((p) => line.endsWith(p)) || line.endsWith('...'))) return 'line-filter-no_terminal_punc';
   if (nWords < o.minWordsPerLine) return 'line-filter-too_few_words';
+  const lower = flagged ? line.toLowerCase() : '';
+  if (flagged && o.filterLoremIpsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
+  if (flagged && o.filterJavascript && lower.includes('javascript')) return 'line-filter-javascript';
+  if (o.filterCurlyBracket && line.includes('{')) return { reason: 'curly_bracket' };
+  if (flagged && o.filterPolicy && POLICY_SUBSTRINGS.some((p) => lower.includes(p))) return 'line-filter-policy';
   return null;
 }
 
@@ -195,20 +191,10 @@ function c4Sentences(text: string, o: C4QualityOptions, stats?: StatsSink): { te
       continue;
     }
     if (o.removeCitations) line = line.replace(CITATION, '');
-    const dropped = lineRule(line, nWords, o);
-    if (dropped) {
-      stats?.count(dropped);
-      continue;
-    }
-    const lower = line.toLowerCase();
-    if (o.filterLoremIpsum && lower.includes('lorem ipsum')) return { reason: 'lorem_ipsum' };
-    if (o.filterJavascript && lower.includes('javascript')) {
-      stats?.count('line-filter-javascript');
-      continue;
-    }
-    if (o.filterCurlyBracket && line.includes('{')) return { reason: 'curly_bracket' };
-    if (o.filterPolicy && POLICY_SUBSTRINGS.some((p) => lower.includes(p))) {
-      stats?.count('line-filter-policy');
+    const verdict = lineRule(line, nWords, o, true);
+    if (verdict !== null) {
+      if (typeof verdict !== 'string') return verdict;
+      stats?.count(verdict);
       continue;
     }
     kept.push(line);
