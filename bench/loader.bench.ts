@@ -46,12 +46,8 @@ async function realDocs(): Promise<Uint32Array[]> {
   return docs;
 }
 
-/** The packer alone (rows discarded): to separate packing from shard writing. */
-function packOnly(docs: Uint32Array[], totalTokens: number): { s: number; cpu: number; tokens: number } {
-  const c0 = process.cpuUsage();
-  const t = performance.now();
-  let sum = 0;
-  const packer = new Packer({ rowLen: SEQ, mode: 'concat', overlap: false, bos: -1, eos: 50256, pad: 50256 }, (row) => (sum += row[0]));
+/** Documents round-robin into the packer until totalTokens, then finish: the same input for every variant. */
+function feed(packer: Packer, docs: Uint32Array[], totalTokens: number): number {
   let tokens = 0;
   for (let i = 0; tokens < totalTokens; i++) {
     const d = docs[i % docs.length];
@@ -59,6 +55,16 @@ function packOnly(docs: Uint32Array[], totalTokens: number): { s: number; cpu: n
     tokens += d.length;
   }
   packer.finish();
+  return tokens;
+}
+
+/** The packer alone (rows discarded): to separate packing from shard writing. */
+function packOnly(docs: Uint32Array[], totalTokens: number): { s: number; cpu: number; tokens: number } {
+  const c0 = process.cpuUsage();
+  const t = performance.now();
+  let sum = 0;
+  const packer = new Packer({ rowLen: SEQ, mode: 'concat', overlap: false, bos: -1, eos: 50256, pad: 50256 }, (row) => (sum += row[0]));
+  const tokens = feed(packer, docs, totalTokens);
   return { s: (performance.now() - t) / 1000, cpu: cpuSince(c0), tokens: tokens + sum * 0 };
 }
 
@@ -71,13 +77,7 @@ async function packAndWrite(dir: string, docs: Uint32Array[], totalTokens: numbe
   const t = performance.now();
   const shards = new ShardSet(meta, o.shardBytes, (s) => join(dir, shardName(0, s)));
   const packer = new Packer({ rowLen: meta.rowLen, mode: 'concat', overlap: false, bos: meta.bos, eos: meta.eos, pad: meta.pad }, (row, n, st, ids) => shards.append(row, n, st, ids), () => shards.nextRow());
-  let tokens = 0;
-  for (let i = 0; tokens < totalTokens; i++) {
-    const d = docs[i % docs.length];
-    packer.add(d, `doc-${i}`);
-    tokens += d.length;
-  }
-  packer.finish();
+  const tokens = feed(packer, docs, totalTokens);
   shards.close();
   const s = (performance.now() - t) / 1000;
   return { s, cpu: cpuSince(c0), tokens, rows: packer.counts.rows, pad: packer.counts.pad, bytes: shards.bytes };
