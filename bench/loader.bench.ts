@@ -113,10 +113,11 @@ function rawRead(files: string[]): { s: number; cpu: number; bytes: number } {
 
 /**
  * The loader's copy pattern without its format or order logic: each file read in 64-row runs by
- * readv, each row into a random free slot of a window of fresh 64 KB batch buffers (8192 rows).
- * The floor of reading rows shuffled into new memory, beside the raw read into one reused buffer.
+ * readv, each row into a random free slot of a window of 64 KB batch buffers (8192 rows), new
+ * ones or (`reuse`) the buffers of batches already output. The floor of reading rows shuffled into
+ * batch memory, beside the raw read into one reused buffer.
  */
-function scatterRead(files: string[], rowBytes: number): { s: number; cpu: number; bytes: number } {
+function scatterRead(files: string[], rowBytes: number, reuse = false): { s: number; cpu: number; bytes: number } {
   const W = 8192;
   const perBatch = 32;
   const c0 = process.cpuUsage();
@@ -126,7 +127,8 @@ function scatterRead(files: string[], rowBytes: number): { s: number; cpu: numbe
   const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
   // Window of positions [head, limit); a batch buffer per 32 positions, new when the window reaches it.
   const batches = new Map<number, ArrayBuffer>();
-  const fresh = (b: number) => batches.set(b, Buffer.allocUnsafeSlow(perBatch * rowBytes).buffer);
+  const spare: ArrayBuffer[] = [];
+  const fresh = (b: number) => batches.set(b, (reuse && spare.pop()) || Buffer.allocUnsafeSlow(perBatch * rowBytes).buffer);
   for (let b = 0; b < W / perBatch; b++) fresh(b);
   const filled = new Uint8Array(W);
   const free = Float64Array.from({ length: W }, (_, i) => i);
@@ -146,7 +148,11 @@ function scatterRead(files: string[], rowBytes: number): { s: number; cpu: numbe
         views.push(new Uint8Array(batches.get(Math.floor(p / perBatch))!, (p % perBatch) * rowBytes, rowBytes));
         while (filled[head % W]) {
           filled[head % W] = 0;
-          if (head % perBatch === perBatch - 1) batches.delete(Math.floor(head / perBatch));
+          if (head % perBatch === perBatch - 1) {
+            const b = Math.floor(head / perBatch);
+            if (reuse) spare.push(batches.get(b)!);
+            batches.delete(b);
+          }
           head++;
           if (limit % perBatch === 0) fresh(limit / perBatch);
           free[nfree++] = limit++;
@@ -231,12 +237,15 @@ export default async function run(): Promise<void> {
   rawRead(files);
   let rr: Run | undefined;
   let sc: Run | undefined;
+  let scr: Run | undefined;
   const lr: Array<Run | undefined> = variants.map(() => undefined);
   for (let round = 0; round < 3; round++) {
     await settle();
     rr = best(rr, rawRead(files));
     await settle();
     sc = best(sc, scatterRead(files, m.rowLen * 2));
+    await settle();
+    scr = best(scr, scatterRead(files, m.rowLen * 2, true));
     for (const [i, [, o]] of variants.entries()) {
       await settle();
       const r = await loaderRun(o);
@@ -249,6 +258,7 @@ export default async function run(): Promise<void> {
   const vsRaw = (tokens: number, r: { s: number; cpu: number }) => ({ 'speed vs raw read': +(mtok(tokens, r.s) / rawTokS).toFixed(3), 'per CPU-s vs raw read': +(mtok(tokens, r.cpu) / rawTokC).toFixed(3) });
   rows.push({ step: 'raw fs.readSync of the shard files', 'Mtok/s': rawTokS, 'Mtok/CPU-s': rawTokC, 'MB/s': raw.bytes / raw.s / 1e6, 'speed vs raw read': 1, 'per CPU-s vs raw read': 1 });
   rows.push({ step: 'raw readv, 2 KB rows scattered into fresh batch buffers (8192-row window)', 'Mtok/s': mtok(sc!.bytes / 2, sc!.s), 'Mtok/CPU-s': mtok(sc!.bytes / 2, sc!.cpu), 'MB/s': sc!.bytes / sc!.s / 1e6, ...vsRaw(sc!.bytes / 2, sc!) });
+  rows.push({ step: 'raw readv, 2 KB rows scattered into recycled batch buffers (8192-row window)', 'Mtok/s': mtok(scr!.bytes / 2, scr!.s), 'Mtok/CPU-s': mtok(scr!.bytes / 2, scr!.cpu), 'MB/s': scr!.bytes / scr!.s / 1e6, ...vsRaw(scr!.bytes / 2, scr!) });
   await settle();
   {
     const c0 = process.cpuUsage();
@@ -280,7 +290,7 @@ export default async function run(): Promise<void> {
     notes: [
       'targets: pack+write >= 20 Mtok/s and within 2x of raw write; loader >= 200 Mtok/s shuffled and >= 0.5x raw read',
       'pack + write, packer only and raw write: best of 3 (interleaved); shard writing alone = the difference of the first two',
-      'raw read: 4 MiB reads into one reused buffer; the scattered readv row is the same copy as the loader\'s (rows into random slots of new batch memory) without its format or order logic',
+      'raw read: 4 MiB reads into one reused buffer; the scattered readv rows are the same copy as the loader\'s (rows into random slots of new or recycled batch memory) without its format or order logic: the floor of a shuffled row loader (readv of many 2 KB buffers costs the kernel ~40% more than one large read, and the window spans 16 MB)',
       'readers and loader variants: 3 rounds interleaved with the raw read; best wall time and least CPU of each; ratios against the raw read (wall and per CPU-s); "after 1st batch" leaves out open + worker start-up',
       'a full GC (and 50 ms) before each measured read: garbage of the previous variant is not charged to the next',
       'recycle 2: a batch\'s memory is reused once 2 later batches were yielded (LoaderOptions.recycle; the default 0 gives every batch new memory)',
