@@ -13,7 +13,8 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync, writevSync } from 'node:fs';
 import { FileBlock, Footer } from 'apache-arrow/ipc/metadata/file';
 import { BufferRegion, FieldNode, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
-import { Field, FixedSizeList, Int32, List, Message, MessageHeader, MetadataVersion, Schema, Uint16, Uint32, Utf8 } from 'apache-arrow';
+import { Field, FixedSizeList, Int32, List, Message, MetadataVersion, Schema, Uint16, Uint32, Utf8 } from 'apache-arrow';
+import { readBatchHeader, type BatchHeader } from './batch-header.ts';
 
 export const FORMAT = 'tokenmill.tokens/1';
 
@@ -343,13 +344,15 @@ export class ShardReader {
       len = dv.getInt32(4, true);
       at = 8;
     }
-    const msg = Message.decode(metaBytes.subarray(at, at + len));
-    if (msg.headerType !== MessageHeader.RecordBatch) throw new Error(`${this.path}: block ${i} is not a record batch`);
-    const header = msg.header() as unknown as { length: number; buffers: Array<{ offset: number; length: number }>; compression?: unknown };
-    if (header.compression) throw new Error(`${this.path}: compressed record batches are not supported`);
-    const bufs = header.buffers.map((b) => ({ offset: Number(b.offset), length: Number(b.length) }));
-    if (bufs.length !== 14) throw new Error(`${this.path}: record batch ${i} has ${bufs.length} buffers, expected 14 (not a tokenmill shard layout)`);
-    return { rows: Number(header.length), bufs };
+    let h: BatchHeader;
+    try {
+      h = readBatchHeader(metaBytes.subarray(at, at + len));
+    } catch (e) {
+      throw new Error(`${this.path}: block ${i}: ${(e as Error).message}`);
+    }
+    if (h.compressed) throw new Error(`${this.path}: compressed record batches are not supported`);
+    if (h.bufs.length !== 14) throw new Error(`${this.path}: record batch ${i} has ${h.bufs.length} buffers, expected 14 (not a tokenmill shard layout)`);
+    return { rows: h.rows, bufs: h.bufs };
   }
 
   /** Views of the columns in a record batch body (`body` = byte offset of the body in `buf`). */
