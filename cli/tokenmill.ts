@@ -44,6 +44,7 @@ const commands: Record<string, () => Promise<Main>> = {
   stats: () => lazy('./stats/cli.ts', 'main'),
   extract: () => lazy('../stages/html/cli.ts', 'main'),
   tokenizer: () => lazy('../stages/bpe/cli.ts', 'main'),
+  quality: () => lazy('../stages/filters/cli.ts', 'main'),
   inspect: () => lazy('../datasets/cli.ts', 'main'),
   train: () => lazy('../trainer/cli.ts', 'train'),
   generate: () => lazy('../trainer/cli.ts', 'generate'),

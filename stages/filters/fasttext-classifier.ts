@@ -2,7 +2,7 @@
 // supervised fastText model (.bin/.ftz) through the TypeScript inference of stages/langid, write every
 // label's score to metadata, keep the document when one of `keepLabels` reaches its minimum score.
 // No model ships with the project: train one (e.g. Wikipedia-cited pages vs. Common Crawl, as CS336
-// and the GPT-3/DCLM classifiers do) and pass its path.
+// and the GPT-3/DCLM classifiers do) with `tokenmill quality train` (quality-train.ts) and pass its path.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { check, defineFilter } from '../../engine/stage.ts';
@@ -101,6 +101,7 @@ export const qualityClassifierFilter = defineFilter({
     if (o.metadataKey) doc.metadata[o.metadataKey] = scores;
     ctx.stats.count(`quality:${best}`);
     if (keep.length === 0 || keep.some(([label, min]) => (scores[label] ?? -1) >= min)) return true;
-    return `low_quality:${best}`;
+    // the top label, or (a kept label on top but under its minimum) that it fell short
+    return keep.some(([label]) => label === best) ? `low_quality:${best}_below_min` : `low_quality:${best}`;
   },
 });

@@ -1,18 +1,18 @@
 // quality-classifier (datatrove's FastTextClassifierFilter) with a model trained here by
-// fasttext.wasm.js on real pages: positives are the benchmark's ground-truth article bodies,
+// `tokenmill quality train` (fastText's own training, fasttext.wasm.js) on real pages: positives are the benchmark's ground-truth article bodies,
 // negatives the same pages' visible text outside the article (menus, footers, cookie banners…).
 // The CS336 fixture pair is the target: the FineWeb heuristics keep its phpBB-footer page, the
 // classifier must drop it and keep the encyclopedia article.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { getFastTextModule } from 'fasttext.wasm.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeShared, shared } from '../../shared.ts';
 import { cli, tempDir } from '../../helpers.ts';
 import { decodeHtml, stripHtmlWithMeta } from '../../../stages/html/index.ts';
 import { FastTextClassifier } from '../../../stages/langid/fasttext-classifier.ts';
 import { parseKeepLabels, qualityClassifierFilter } from '../../../stages/filters/fasttext-classifier.ts';
+import { readExamples, trainQualityModel } from '../../../stages/filters/quality-train.ts';
 import { registry as stages } from '../../../stages/registry.ts';
 import type { Doc } from '../../../engine/types.ts';
 import { doc, openStage } from './helpers.ts';
@@ -62,24 +62,24 @@ function pageExamples(): Array<{ id: string; examples: Example[] }> {
   return pages;
 }
 
-/** Train a softmax fastText model in the wasm build and write its .bin to a temp file. */
+/** fastText's hyper-parameters for these small page chunks. */
+const PARAMS = { dim: 16, epoch: 20, lr: 0.5, minCount: 1, bucket: 50000, wordNgrams: 2, minn: 2, maxn: 4 };
+
+/** The examples as the two JSONL files `tokenmill quality train` takes. */
+function writeExamples(examples: Example[]): { hq: string; lq: string } {
+  const dir = tempDir('tm-quality-');
+  const files = { hq: join(dir, 'hq.jsonl'), lq: join(dir, 'lq.jsonl') };
+  for (const l of ['hq', 'lq'] as const) writeFileSync(files[l], examples.filter((e) => e.label === l).map((e) => JSON.stringify({ text: e.text })).join('\n') + '\n');
+  return files;
+}
+
+/** Train through the module behind `tokenmill quality train` (no hold-out: the caller splits by page). */
 async function train(examples: Example[]): Promise<string> {
-  const data = `${examples.map((e) => `__label__${e.label} ${oneLine(e.text)}`).join('\n')}\n`;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const mod: any = await getFastTextModule();
-  mod.FS.writeFile('quality-train.txt', data);
-  const ft = new mod.FastText();
-  const args = new mod.Args();
-  Object.assign(args, { dim: 16, epoch: 20, lr: 0.5, minCount: 1, bucket: 50000, thread: 1, verbose: 0, wordNgrams: 2, minn: 2, maxn: 4 });
-  args.model = mod.ModelName.supervised;
-  args.loss = mod.LossName.softmax;
-  args.input = 'quality-train.txt';
-  args.output = 'quality';
-  ft.train(args, () => {});
-  ft.saveModel('quality.bin');
-  const path = join(tempDir('tm-quality-'), 'quality.bin');
-  writeFileSync(path, mod.FS.readFile('quality.bin'));
-  return path;
+  const { hq, lq } = writeExamples(examples);
+  const out = join(tempDir('tm-quality-'), 'quality.bin');
+  const r = await trainQualityModel({ hq: [hq], lq: [lq], out, holdout: 0, ...PARAMS });
+  expect(r.trained).toEqual({ hq: examples.filter((e) => e.label === 'hq').length, lq: examples.filter((e) => e.label === 'lq').length });
+  return out;
 }
 
 describe('quality-classifier options', () => {
@@ -95,6 +95,24 @@ describe('quality-classifier options', () => {
     expect(() => qualityClassifierFilter({}).validate?.()).toThrow(/stage "quality-classifier": option "model" is required/);
     expect(() => qualityClassifierFilter({ model: '/nonexistent/q.bin' }).validate?.()).toThrow(/option "model" file not found: \/nonexistent\/q\.bin/);
   });
+
+  it('training input: a missing file is an error naming it; bad JSONL lines are counted and skipped', async () => {
+    const dir = tempDir('tm-quality-');
+    const f = join(dir, 'hq.jsonl');
+    writeFileSync(f, ['{"text": "A real sentence.\\nSecond line."}', '{"id": 3}', 'not json', '{"text": "   "}', '', '{"text": "Another one."}'].join('\n'));
+    const r = readExamples(f);
+    expect(r.texts).toEqual(['A real sentence. Second line.', 'Another one.']);
+    expect(r.skipped).toBe(3);
+    expect(r.first).toBe(`${f}:2: no "text" string field`);
+    const txt = join(dir, 'lq.txt');
+    writeFileSync(txt, 'menu item one\n\nlogin register\n');
+    expect(readExamples(txt)).toEqual({ texts: ['menu item one', 'login register'], skipped: 0, first: '' });
+    expect(() => readExamples(join(dir, 'nope.jsonl'))).toThrow(/nope\.jsonl: file not found$/);
+    await expect(trainQualityModel({ hq: [f], lq: [join(dir, 'nope.txt')], out: join(dir, 'm.bin') })).rejects.toThrow(/nope\.txt: file not found/);
+    const bad = cli(['quality', 'train', '--hq', f, '--lq', join(dir, 'nope.txt'), '--out', join(dir, 'm.bin')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^tokenmill quality: .*nope\.txt: file not found$/)]);
+  }, 60_000);
 
   it('an unreadable model file names the file and why', async () => {
     const p = join(tempDir('tm-quality-'), 'garbage.bin');
@@ -155,6 +173,55 @@ describeShared('quality-classifier on real pages', [BENCH, CS336], () => {
       expect(q.hq + q.lq).toBeCloseTo(1, 3);
     }
   });
+
+  it('end to end through the CLI: `tokenmill quality train` then `tokenmill stage quality-classifier` on the CS336 pair', () => {
+    const { hq, lq } = writeExamples(pageExamples().flatMap((p) => p.examples));
+    const out = join(tempDir('tm-quality-'), 'cli.bin');
+    const args = Object.entries(PARAMS).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)]);
+    const t = cli(['quality', 'train', '--hq', hq, '--lq', lq, '--out', out, '--holdout', '0.2', ...args]);
+    expect(t.code, t.stderr).toBe(0);
+    console.log(t.stdout.trim());
+    const m = /trained on (\d+) hq \/ (\d+) lq examples .*held-out accuracy ([\d.]+) on (\d+) examples \(majority class ([\d.]+)\)/.exec(t.stdout);
+    expect(m, t.stdout).not.toBeNull();
+    const [trainedHq, trainedLq, acc, n, majority] = m!.slice(1).map(Number);
+    const lines = (f: string) => readFileSync(f, 'utf8').trim().split('\n').length;
+    expect(trainedHq + trainedLq + n).toBe(lines(hq) + lines(lq));
+    expect(n).toBeGreaterThan(0.1 * (lines(hq) + lines(lq)));
+    expect(acc).toBeGreaterThan(majority + (1 - majority) / 2);
+    const rows = readFileSync(shared(CS336), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; expected_label: string });
+    const input = rows.map((r) => JSON.stringify({ id: r.expected_label, text: r.text, metadata: {} })).join('\n') + '\n';
+    const r = cli(['stage', 'quality-classifier', '--model', out, '--keepLabels', 'hq:0.5'], { input });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['wiki']);
+    expect(r.stderr).toMatch(/dropped low_quality:lq=1/);
+  }, 120_000);
+
+  it('TOKENMILL_QUALITY_MODEL adds the stage to the commoncrawl pipeline after fineweb-quality, with its exclusions', () => {
+    const out = tempDir('tm-quality-run-');
+    const r = cli(['pipeline', 'commoncrawl', '--output', out, '--progress', 'none', '--workers', '1'], { env: { TOKENMILL_QUALITY_MODEL: model, TOKENMILL_QUALITY_KEEP: 'hq:0.99' } });
+    expect(r.code, r.stderr).toBe(0);
+    const stats = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8')) as { phases: Array<{ stages: Array<{ name: string; docsIn: number; docsOut: number; dropped?: Record<string, number> }> }> };
+    const stages0 = stats.phases[0].stages;
+    const names = stages0.map((x) => x.name);
+    expect(names.indexOf('quality-classifier')).toBe(names.indexOf('fineweb-quality') + 1);
+    const q = stages0.find((x) => x.name === 'quality-classifier')!;
+    expect(q.docsIn).toBe(stages0.find((x) => x.name === 'fineweb-quality')!.docsOut);
+    // a strict threshold (hq ≥ 0.99) drops some; every drop is written with its reason and scores
+    const dropped = q.docsIn - q.docsOut;
+    console.log(`quality-classifier in the pipeline (keep hq >= 0.99): ${q.docsIn} in, ${dropped} dropped`);
+    expect(dropped).toBeGreaterThan(0);
+    const dir = join(out, 'removed', 'quality-classifier');
+    const gone = readdirSync(dir).flatMap((f) => gunzipSync(readFileSync(join(dir, f))).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+    expect(gone).toHaveLength(dropped);
+    for (const d of gone) {
+      expect(d.metadata.filter_reason).toMatch(/^low_quality:(hq_below_min|lq)$/);
+      expect(d.metadata.quality.hq).toBeLessThan(0.99);
+    }
+    // resuming the run without the model is refused (other stages), not mixed
+    const again = cli(['pipeline', 'commoncrawl', '--output', out, '--progress', 'none'], { env: { TOKENMILL_QUALITY_MODEL: '' } });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/planned with different stages/);
+  }, 120_000);
 
   it('a keepLabels label the model lacks fails at start', async () => {
     await expect(openStage(qualityClassifierFilter, { model, keepLabels: { wiki: 0.5 } })).rejects.toThrow(/label "wiki" is not in the model \(labels: (hq, lq|lq, hq)\)/);
