@@ -11,12 +11,15 @@ const USAGE = `usage: tokenmill quality train --hq FILE [FILE…] --lq FILE [FIL
                   fastText hyper-parameters (defaults ${Object.entries(qualityTrainDefaults).filter(([k]) => k !== 'holdout').map(([k, v]) => `${k} ${v}`).join(', ')})
 then: tokenmill stage quality-classifier --model model.bin --keepLabels hq:0.5, or a pipeline stage`;
 
-const usageError = (msg: string) => Object.assign(new Error(`${msg}\n${USAGE}`), { userError: true });
+const userError = (msg: string) => Object.assign(new Error(msg), { userError: true });
+/** A missing or unknown argument: the error line, then the usage. */
+const usageError = (msg: string) => userError(`${msg}\n${USAGE}`);
 
 export async function main(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
-  if (!sub || sub === '--help' || sub === '-h') {
+  if (!sub || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
     console.log(USAGE);
+    if (!sub) process.exitCode = 2;
     return;
   }
   if (sub !== 'train') throw usageError(`unknown subcommand "${sub}"`);
@@ -25,8 +28,14 @@ export async function main(argv: string[]): Promise<void> {
   const others: string[] = [];
   let into: string[] | undefined;
   for (const a of rest) {
-    if (a === '--hq' || a === '--lq') into = files[a.slice(2) as 'hq' | 'lq'];
-    else if (a.startsWith('--')) {
+    const m = /^--(hq|lq)(?:=(.*))?$/.exec(a);
+    if (m) {
+      into = files[m[1] as 'hq' | 'lq'];
+      if (m[2] !== undefined) {
+        into.push(m[2]);
+        into = undefined;
+      }
+    } else if (a.startsWith('--')) {
       into = undefined;
       others.push(a);
     } else if (into) into.push(a);
@@ -42,13 +51,13 @@ export async function main(argv: string[]): Promise<void> {
     const key = camel(k) as keyof QualityTrainParams;
     if (!(key in qualityTrainDefaults)) throw usageError(`unknown option --${k}`);
     const n = Number(v);
-    if (typeof v !== 'string' || !Number.isFinite(n)) throw usageError(`--${k}: expected a number, got "${v}"`);
+    if (typeof v !== 'string' || !Number.isFinite(n)) throw userError(`--${k}: expected a number, got ${typeof v === 'string' ? `"${v}"` : 'nothing'}`);
     params[key] = n;
   }
   for (const l of ['hq', 'lq'] as const) if (files[l].length === 0) throw usageError(`--${l} FILE is required (examples of both labels are needed)`);
   try {
     console.log(summary(await trainQualityModel({ ...params, ...files, out })));
   } catch (e) {
-    throw Object.assign(new Error((e as Error).message), { userError: true });
+    throw userError((e as Error).message);
   }
 }

@@ -10,7 +10,6 @@ import { gunzipSync } from 'node:zlib';
 import { dirname, resolve } from 'node:path';
 import { getFastTextModule } from 'fasttext.wasm.js';
 import { FastTextClassifier } from '../langid/fasttext-classifier.ts';
-import { hashInts } from '../../datasets/random.ts';
 
 export const LABELS = ['hq', 'lq'] as const;
 export type QualityLabel = (typeof LABELS)[number];
@@ -43,7 +42,9 @@ export interface QualityTrainResult {
   trained: Record<QualityLabel, number>;
   /** Input lines skipped (empty text, JSONL without a text field), per file. */
   skipped: Array<{ file: string; lines: number; first: string }>;
+  /** Accuracy on the held-out examples (absent with holdout 0, or when none fell in the hold-out). */
   heldOut?: { examples: number; accuracy: number; majority: number };
+  holdout: number;
   seconds: number;
 }
 
@@ -95,6 +96,19 @@ export function readExamples(file: string): { texts: string[]; skipped: number; 
   return { texts, skipped, first };
 }
 
+/** A 32-bit hash of integers (the loader's hashInts, datasets/random.ts, copied so that this
+ * split does not move when the loader's randomness does). */
+function hashInts(...xs: number[]): number {
+  const mix32 = (h: number) => {
+    h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+    h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+    return (h ^ (h >>> 16)) >>> 0;
+  };
+  let h = 0x9e3779b9;
+  for (const x of xs) h = mix32(h ^ mix32((x >>> 0) + Math.floor(x / 4294967296) * 0x632be5ab));
+  return h;
+}
+
 /** Example i of label l goes to the held-out set (seeded, independent of the file order of other labels). */
 const heldOut = (seed: number, l: number, i: number, share: number) => share > 0 && hashInts(seed, l, i, 0x9a11) / 4294967296 < share;
 
@@ -133,35 +147,45 @@ export async function trainQualityModel(o: QualityTrainOptions): Promise<Quality
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const mod: any = await getFastTextModule();
   const tag = `quality-${process.pid}-${Date.now()}`;
+  let bytes: Uint8Array;
   mod.FS.writeFile(`${tag}.txt`, data);
-  const ft = new mod.FastText();
-  const args = new mod.Args();
-  Object.assign(args, { dim: p.dim, epoch: p.epoch, lr: p.lr, minCount: p.minCount, bucket: p.bucket, wordNgrams: p.wordNgrams, minn: p.minn, maxn: p.maxn, thread: 1, verbose: 0, seed: p.seed });
-  args.model = mod.ModelName.supervised;
-  args.loss = mod.LossName.softmax;
-  args.input = `${tag}.txt`;
-  args.output = tag;
-  ft.train(args, () => {});
-  ft.saveModel(`${tag}.bin`);
-  const bytes: Uint8Array = mod.FS.readFile(`${tag}.bin`);
-  mod.FS.unlink(`${tag}.txt`);
-  mod.FS.unlink(`${tag}.bin`);
+  try {
+    const ft = new mod.FastText();
+    const args = new mod.Args();
+    Object.assign(args, { dim: p.dim, epoch: p.epoch, lr: p.lr, minCount: p.minCount, bucket: p.bucket, wordNgrams: p.wordNgrams, minn: p.minn, maxn: p.maxn, thread: 1, verbose: 0, seed: p.seed });
+    args.model = mod.ModelName.supervised;
+    args.loss = mod.LossName.softmax;
+    args.input = `${tag}.txt`;
+    args.output = tag;
+    ft.train(args, () => {});
+    ft.saveModel(`${tag}.bin`);
+    bytes = mod.FS.readFile(`${tag}.bin`);
+  } finally {
+    for (const f of [`${tag}.txt`, `${tag}.bin`]) {
+      try {
+        mod.FS.unlink(f);
+      } catch {
+        // not written (training failed before saving)
+      }
+    }
+  }
 
   // written under a temp name and renamed: a model file is whole or absent
   const out = resolve(o.out);
   mkdirSync(dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes);
   let clf: FastTextClassifier;
   try {
+    writeFileSync(tmp, bytes);
+    // read back by the stage's own loader before it takes the final name
     clf = FastTextClassifier.load(tmp);
   } catch (e) {
-    unlinkSync(tmp);
-    throw new Error(`the trained model does not load: ${(e as Error).message}`);
+    if (existsSync(tmp)) unlinkSync(tmp);
+    throw new Error(`--out ${o.out}: ${(e as Error).message}`);
   }
   renameSync(tmp, out);
 
-  const result: QualityTrainResult = { out, trained, skipped, seconds: (performance.now() - t0) / 1000 };
+  const result: QualityTrainResult = { out, trained, skipped, holdout: p.holdout, seconds: (performance.now() - t0) / 1000 };
   if (test.length > 0) {
     const right = test.filter((e) => clf.predict(e.text, 1, 0)[0]?.label === `__label__${e.label}`).length;
     const majority = Math.max(...LABELS.map((l) => test.filter((e) => e.label === l).length)) / test.length;
@@ -173,6 +197,7 @@ export async function trainQualityModel(o: QualityTrainOptions): Promise<Quality
 /** One line for the CLI. */
 export function summary(r: QualityTrainResult): string {
   const parts = [`quality model ${r.out}: trained on ${r.trained.hq} hq / ${r.trained.lq} lq examples in ${r.seconds.toFixed(1)} s`];
+  if (!r.heldOut && r.holdout > 0) parts.push(`no example fell in the ${r.holdout} hold-out (too few examples): accuracy not measured`);
   if (r.heldOut) parts.push(`held-out accuracy ${r.heldOut.accuracy.toFixed(3)} on ${r.heldOut.examples} examples (majority class ${r.heldOut.majority.toFixed(3)})`);
   const skipped = r.skipped.reduce((a, s) => a + s.lines, 0);
   if (skipped) parts.push(`${skipped} input lines skipped (first: ${r.skipped[0].first})`);

@@ -114,6 +114,28 @@ describe('quality-classifier options', () => {
     expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^tokenmill quality: .*nope\.txt: file not found$/)]);
   }, 60_000);
 
+  it('`tokenmill quality train` counts skipped lines in its summary; a bad value is one line', () => {
+    const dir = tempDir('tm-quality-');
+    const hq = join(dir, 'hq.jsonl');
+    const lq = join(dir, 'lq.txt');
+    const good = ['The theorem states that every bounded sequence has a convergent subsequence.', 'Photosynthesis converts light energy into chemical energy in plants.'];
+    writeFileSync(hq, [...good.map((text) => JSON.stringify({ text })), '{"id": 7}', '{"text": ""}'].join('\n') + '\n');
+    writeFileSync(lq, 'login register faq\nhome | about | contact\ncookie policy accept all\n');
+    const out = join(dir, 'sub', 'm.bin');
+    const r = cli(['quality', 'train', `--hq=${hq}`, '--lq', lq, '--out', out, '--holdout', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toMatch(/trained on 2 hq \/ 3 lq examples/);
+    expect(r.stdout).toContain(`2 input lines skipped (first: ${hq}:3: no "text" string field)`);
+    expect(r.stdout).not.toMatch(/accuracy/);
+    // the model is whole under its name, no temp file left beside it
+    expect([...FastTextClassifier.load(out).labels].sort()).toEqual(['__label__hq', '__label__lq']);
+    expect(readdirSync(join(dir, 'sub'))).toEqual(['m.bin']);
+    const bad = cli(['quality', 'train', '--hq', hq, '--lq', lq, '--out', out, '--dim', 'x']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toEqual(['tokenmill quality: --dim: expected a number, got "x"']);
+  }, 60_000);
+
   it('an unreadable model file names the file and why', async () => {
     const p = join(tempDir('tm-quality-'), 'garbage.bin');
     writeFileSync(p, Buffer.alloc(64, 7));
