@@ -119,6 +119,10 @@ export async function trainQualityModel(o: QualityTrainOptions): Promise<Quality
   for (const k of ['dim', 'epoch', 'wordNgrams', 'minCount', 'bucket'] as const) {
     if (!Number.isInteger(p[k]) || p[k] < 1) throw new Error(`${k} must be an integer >= 1, got ${p[k]}`);
   }
+  for (const k of ['minn', 'maxn', 'seed'] as const) {
+    if (!Number.isInteger(p[k]) || p[k] < 0) throw new Error(`${k} must be an integer >= 0, got ${p[k]}`);
+  }
+  if (!(p.lr > 0)) throw new Error(`lr must be > 0, got ${p.lr}`);
   const train: string[] = [];
   const test: Array<{ label: QualityLabel; text: string }> = [];
   const trained: Record<QualityLabel, number> = { hq: 0, lq: 0 };

@@ -109,6 +109,9 @@ describe('quality-classifier options', () => {
     expect(readExamples(txt)).toEqual({ texts: ['menu item one', 'login register'], skipped: 0, first: '' });
     expect(() => readExamples(join(dir, 'nope.jsonl'))).toThrow(/nope\.jsonl: file not found$/);
     await expect(trainQualityModel({ hq: [f], lq: [join(dir, 'nope.txt')], out: join(dir, 'm.bin') })).rejects.toThrow(/nope\.txt: file not found/);
+    // hyper-parameters are checked before any file is read
+    await expect(trainQualityModel({ hq: [f], lq: [f], out: join(dir, 'm.bin'), lr: 0 })).rejects.toThrow(/^lr must be > 0, got 0$/);
+    await expect(trainQualityModel({ hq: [f], lq: [f], out: join(dir, 'm.bin'), holdout: 1 })).rejects.toThrow(/^holdout must be in \[0, 1\), got 1$/);
     const bad = cli(['quality', 'train', '--hq', f, '--lq', join(dir, 'nope.txt'), '--out', join(dir, 'm.bin')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^tokenmill quality: .*nope\.txt: file not found$/)]);
