@@ -13,6 +13,8 @@ usage: tokenmill <command> [options]
                          (--dropped f.jsonl writes dropped docs with their reason; --list lists stages)
   extract [--url U]      extract the main text of an HTML page on stdin (--json adds metadata)
   tokenizer <cmd>        train | encode | decode (see \`tokenmill tokenizer --help\`)
+  quality train          train a fastText quality model for the quality-classifier stage
+                         (--hq good.jsonl --lq crawl.jsonl --out q.bin; see \`tokenmill quality --help\`)
   inspect <dataset>      decode packed rows back to text (--row N)
   train [config]         train a GPT on packed shards (trainer/configs/<config>.ts)
   generate               sample from a checkpoint (--checkpoint dir --prompt "...")
