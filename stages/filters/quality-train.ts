@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { dirname, resolve } from 'node:path';
 import { getFastTextModule } from 'fasttext.wasm.js';
 import { FastTextClassifier } from '../langid/fasttext-classifier.ts';
+import { hashInts } from '../../datasets/random.ts';
 
 export const LABELS = ['hq', 'lq'] as const;
 export type QualityLabel = (typeof LABELS)[number];
@@ -94,19 +95,6 @@ export function readExamples(file: string): { texts: string[]; skipped: number; 
     texts.push(t);
   }
   return { texts, skipped, first };
-}
-
-/** A 32-bit hash of integers (the loader's hashInts, datasets/random.ts, copied so that this
- * split does not move when the loader's randomness does). */
-function hashInts(...xs: number[]): number {
-  const mix32 = (h: number) => {
-    h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-    h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-    return (h ^ (h >>> 16)) >>> 0;
-  };
-  let h = 0x9e3779b9;
-  for (const x of xs) h = mix32(h ^ mix32((x >>> 0) + Math.floor(x / 4294967296) * 0x632be5ab));
-  return h;
 }
 
 /** Example i of label l goes to the held-out set (seeded, independent of the file order of other labels). */
