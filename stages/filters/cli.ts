@@ -6,7 +6,8 @@ import { qualityTrainDefaults, summary, trainQualityModel, type QualityTrainPara
 const USAGE = `usage: tokenmill quality train --hq FILE [FILE…] --lq FILE [FILE…] --out model.bin [options]
 
   FILE: JSONL documents with a "text" field (.jsonl, .json, .jsonl.gz) or plain text, one example per line
-  --holdout S     share of examples held out to measure accuracy (default ${qualityTrainDefaults.holdout}; 0 = none)
+  --holdout S     share of examples held out to measure accuracy (default ${qualityTrainDefaults.holdout}; 0 = none);
+                  held out one by one: when examples are cut from the same pages, split by page yourself
   --dim N --epoch N --lr X --word-ngrams N --minn N --maxn N --min-count N --bucket N --seed N
                   fastText hyper-parameters (defaults ${Object.entries(qualityTrainDefaults).filter(([k]) => k !== 'holdout').map(([k, v]) => `${k} ${v}`).join(', ')})
 then: tokenmill stage quality-classifier --model model.bin --keepLabels hq:0.5, or a pipeline stage`;
