@@ -158,6 +158,11 @@ async function realHtmlWarc(): Promise<void> {
   run('tokenmill html-to-text (decode + strip)', (d) => stripHtml(decodeHtml(d.bytes, d.ct).text));
   const sub = Math.min(docs.length, 1000);
   run(`@mozilla/readability + linkedom (first ${sub} pages)`, (d) => readability(decodeHtml(d.bytes, d.ct).text), sub);
+  // the ratio on the same pages (readability is too slow for all of them)
+  run(`tokenmill extract, the same first ${sub} pages`, (d) => extractText(decodeHtml(d.bytes, d.ct).text).text, sub);
+  const perCore = (r: Row) => Number(r['docs/s per core (CPU time)']);
+  const ref = rows[rows.length - 2];
+  rows[rows.length - 1]['x readability (same pages, CPU)'] = perCore(rows[rows.length - 1]) / perCore(ref);
   // Multilingual sanity: a page with visible paragraphs must not come out empty. Pages are
   // grouped by the dominant script of their visible text.
   const lost: string[] = [];
