@@ -7,6 +7,7 @@ import { check, defineFilter } from '../../engine/stage.ts';
 import type { Doc } from '../../engine/types.ts';
 import { duplicateRanges, paragraphRanges, Ranges, splitCharRanges } from '../text/lines.ts';
 import { docTokens, joinedChars, type TokenTable } from '../text/tokens.ts';
+import { ProbeTable } from '../text/probe-table.ts';
 
 export const gopherRepetitionDefaults = {
   dupLineFrac: 0.3,
@@ -203,10 +204,7 @@ export function topNGramChars(t: TokenTable, n: number, state = classes): number
 
 let hashes = new Int32Array(1024);
 let buckets = new Uint8Array(4096);
-let seenKey = new Int32Array(2048);
-let seenPos = new Int32Array(2048);
-let seenGen = new Int32Array(2048);
-let seenStamp = 0;
+const seen = new ProbeTable();
 /** Starts whose n-grams (n >= MIN_DUP_N) may repeat, increasing, and their window keys. */
 let cands = new Int32Array(1024);
 let nCands = 0;
@@ -300,19 +298,11 @@ export function duplicateNGramChars(t: TokenTable, n: number): number {
   const cs = cands;
   const hs = hashes;
   const { cum } = t;
-  let cap = 64;
-  while (cap < nc * 2) cap <<= 1;
-  if (seenKey.length < cap) {
-    seenKey = new Int32Array(cap);
-    seenPos = new Int32Array(cap);
-    seenGen = new Int32Array(cap);
-    seenStamp = 0;
-  }
-  const gen = ++seenStamp;
-  const sk = seenKey;
-  const sp = seenPos;
-  const sg = seenGen;
-  const mask = cap - 1;
+  const gen = seen.begin(nc);
+  const sk = seen.key;
+  const sp = seen.val;
+  const sg = seen.gen;
+  const mask = seen.mask;
   let repeated = 0;
   let from = 0; // first start not jumped over
   for (let j = 0; j < nc; j++) {

@@ -1,6 +1,7 @@
 // Line and paragraph splitting with Python's semantics, since datatrove's thresholds are defined
 // over `str.splitlines()` (no trailing empty line; \r\n, \r, \v, \f, \x1c-\x1e, \x85, \u2028/9 all
 // break lines) and `re.split(r"\n{2,}", text.strip())`.
+import { ProbeTable } from './probe-table.ts';
 
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
@@ -154,10 +155,7 @@ export function paragraphRanges(text: string, out: Ranges): Ranges {
   return out;
 }
 
-let dupKey = new Int32Array(512);
-let dupIdx = new Int32Array(512);
-let dupGen = new Int32Array(512);
-let dupStamp = 0;
+const dupTable = new ProbeTable();
 
 /**
  * datatrove's find_duplicates over ranges of `text`: the number of ranges equal to an earlier one
@@ -165,17 +163,8 @@ let dupStamp = 0;
  * characters, so a key collision cannot count a false duplicate.
  */
 export function duplicateRanges(text: string, r: Ranges): [count: number, chars: number] {
-  let cap = 64;
-  while (cap < r.n * 2) cap <<= 1;
-  if (dupKey.length < cap) {
-    dupKey = new Int32Array(cap);
-    dupIdx = new Int32Array(cap);
-    dupGen = new Int32Array(cap);
-    dupStamp = 0;
-  }
-  const gen = ++dupStamp;
-  const keys = dupKey, idx = dupIdx, gens = dupGen, rs = r.s, re = r.e;
-  const mask = cap - 1;
+  const gen = dupTable.begin(r.n);
+  const keys = dupTable.key, idx = dupTable.val, gens = dupTable.gen, mask = dupTable.mask, rs = r.s, re = r.e;
   let count = 0;
   let chars = 0;
   for (let k = 0; k < r.n; k++) {

@@ -8,6 +8,7 @@
 import type { Doc } from '../../engine/types.ts';
 import { segmentRunRanges } from './words.ts';
 import { charClass, charLen, NOSPACE, OTHER, SPACE, WORD } from './chars.ts';
+import { ProbeTable } from './probe-table.ts';
 
 // ASCII classes for the scanner's fast path.
 const A_SPACE = 1;
@@ -295,10 +296,7 @@ let idCount = new Int32Array(1024);
 let symbol = new Uint8Array(1024);
 let alpha = new Uint8Array(1024);
 let firstTok = new Int32Array(1024);
-let slotKey = new Int32Array(2048);
-let slotId = new Int32Array(2048);
-let slotGen = new Int32Array(2048);
-let gen = 0;
+const slots = new ProbeTable();
 
 function buildTable(text: string): TokenTable {
   scan(text, true);
@@ -314,20 +312,12 @@ function buildTable(text: string): TokenTable {
     alpha = new Uint8Array(m);
     firstTok = new Int32Array(m);
   }
-  let cap = 64;
-  while (cap < n * 2) cap <<= 1;
-  if (slotKey.length < cap) {
-    slotKey = new Int32Array(cap);
-    slotId = new Int32Array(cap);
-    slotGen = new Int32Array(cap);
-    gen = 0;
-  }
-  const g = ++gen;
+  const g = slots.begin(n);
   const src = srcView; // written by scan
   // locals: module-level lets would be reloaded on every access in the loop
   const ts = TS, te = TE, idsL = ids, lensL = lens, posL = pos0, cumL = cum;
-  const cnt = idCount, symL = symbol, alphaL = alpha, firstL = firstTok, sKey = slotKey, sId = slotId, sGen = slotGen;
-  const mask = cap - 1;
+  const cnt = idCount, symL = symbol, alphaL = alpha, firstL = firstTok, sKey = slots.key, sId = slots.val, sGen = slots.gen;
+  const mask = slots.mask;
   let out = stream;
   let nUniq = 0;
   let total = 0;
