@@ -319,12 +319,6 @@ export class ShardReader {
     }
   }
 
-  /** Bytes needed to read record batch i. */
-  blockBytes(i: number): number {
-    const b = this.blocks[i];
-    return b.metaDataLength + b.bodyLength;
-  }
-
   /** Read `n` bytes at `pos` into buf (fully, or a truncation error naming the batch). */
   private readFully(buf: Uint8Array, n: number, pos: number, i: number): void {
     let got = 0;

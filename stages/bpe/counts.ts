@@ -6,7 +6,6 @@
 // frequent words, which decide the merges, are exact unless they first appear after many prunes.
 // `pruned` reports how many word occurrences were dropped, so the loss is visible in the stats.
 // Words live in a WordTable (typed arrays, ~30 bytes + 2 per code unit each): 4M words ≈ 170 MB.
-import { readFileSync } from 'node:fs';
 import { compilePattern } from './patterns.ts';
 import { scannerFor } from './scanner.ts';
 import { HASH_START, hashStep, WordTable } from './word-table.ts';
@@ -141,8 +140,4 @@ export function decodeCounts(buf: Uint8Array, what = 'counts'): { table: WordTab
   const table = new WordTable();
   const pruned = readCountsInto(table, buf, what);
   return { table, pruned };
-}
-
-export function readCounts(path: string): { table: WordTable; pruned: number } {
-  return decodeCounts(readFileSync(path), path);
 }
