@@ -50,7 +50,7 @@ export interface QualityTrainResult {
 }
 
 /** fastText reads one example per line: whitespace (newlines included) collapsed. */
-const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+export const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /**
  * Examples of one file: JSONL (`.jsonl`, `.json`, optionally `.gz`) documents with a `text` field,

@@ -12,16 +12,13 @@ import { cli, tempDir } from '../../helpers.ts';
 import { decodeHtml, stripHtmlWithMeta } from '../../../stages/html/index.ts';
 import { FastTextClassifier } from '../../../stages/langid/fasttext-classifier.ts';
 import { parseKeepLabels, qualityClassifierFilter } from '../../../stages/filters/fasttext-classifier.ts';
-import { readExamples, trainQualityModel } from '../../../stages/filters/quality-train.ts';
+import { oneLine, readExamples, trainQualityModel } from '../../../stages/filters/quality-train.ts';
 import { registry as stages } from '../../../stages/registry.ts';
 import type { Doc } from '../../../engine/types.ts';
 import { doc, openStage } from './helpers.ts';
 
 const BENCH = 'data/html_extraction';
 const CS336 = 'data/quality/cs336_quality_classifier_real.jsonl';
-
-const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
-const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** Consecutive lines joined into examples of at least `min` characters. */
 function chunks(lines: string[], min: number): string[] {
@@ -52,11 +49,11 @@ function pageExamples(): Array<{ id: string; examples: Example[] }> {
     const body = gt[id]?.articleBody;
     if (!body) continue;
     const html = decodeHtml(gunzipSync(readFileSync(shared(`${BENCH}/html/${f}`)))).text;
-    const all = stripHtmlWithMeta(html, gt[id].url, true).text.split('\n').map(norm).filter(Boolean);
-    const article = norm(body);
+    const all = stripHtmlWithMeta(html, gt[id].url, true).text.split('\n').map(oneLine).filter(Boolean);
+    const article = oneLine(body);
     // a line outside the article: boilerplate (lines of 20+ chars found in the article are content)
     const boiler = all.filter((l) => !(l.length >= 20 ? article.includes(l) : article.includes(` ${l} `)));
-    const hq = chunks(body.split('\n').map(norm).filter(Boolean), 300);
+    const hq = chunks(body.split('\n').map(oneLine).filter(Boolean), 300);
     pages.push({ id, examples: [...hq.map((text) => ({ label: 'hq' as const, text })), ...chunks(boiler, 150).map((text) => ({ label: 'lq' as const, text }))] });
   }
   return pages;
